@@ -1,0 +1,35 @@
+// The engine's inputs and knobs. The engine (src/policy/engine.ts) is the one code path that
+// the server, the CLI and the tests share: object in, verdict out; lookups are its only I/O.
+import type { ReferenceKind } from '../references/lookup.ts';
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface EntryInput {
+  readonly operation: Operation;
+  /** Served version of `object` (`v1alpha1`, `v1beta1`): picks the schema and the defaults. */
+  readonly version: string;
+  /** The new object; null on DELETE. Untrusted: the engine narrows it. */
+  readonly object: unknown;
+  /** The stored object on UPDATE/DELETE; null on CREATE. */
+  readonly oldObject: unknown;
+  /** Namespace references resolve in (request.namespace, or the manifest's/CLI default). */
+  readonly namespace: string;
+}
+
+/** What to do when a referenced object does not exist. */
+export type ReferencePolicy = 'deny' | 'warn' | 'ignore';
+/** What to do when a lookup cannot answer (API server down, deadline passed). */
+export type UnknownPolicy = 'deny' | 'warn';
+
+export interface EngineOptions {
+  readonly referencePolicy: Readonly<Record<ReferenceKind, ReferencePolicy>>;
+  readonly onLookupFailure: UnknownPolicy;
+  /** Budget for all lookups of one review, in milliseconds. */
+  readonly lookupTimeoutMs: number;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  referencePolicy: { MCPGroup: 'deny', MCPExternalAuthConfig: 'deny', ConfigMap: 'deny', Secret: 'deny' },
+  onLookupFailure: 'deny',
+  lookupTimeoutMs: 2000,
+};
