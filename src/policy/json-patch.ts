@@ -1,0 +1,209 @@
+// A small RFC 6902 diff for "default by diff" (controller-runtime's approach): the defaulting
+// code builds the defaulted object, and the patch is whatever differs. Patches stay minimal and
+// always agree with the object. applyPatch exists for tests and the CLI's --show-defaults.
+//
+// Untrusted JSON may carry keys such as `__proto__`; every read goes through Object.hasOwn and
+// every write through defineProperty, so such a key stays an ordinary data property and can
+// never reach (or replace) Object.prototype.
+import type { JsonPatchOperation } from './verdict.ts';
+
+type JsonObject = Record<string, unknown>;
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A present key: own, and not `undefined` (which JSON cannot express and serialisation drops). */
+function hasKey(object: JsonObject, key: string): boolean {
+  return Object.hasOwn(object, key) && object[key] !== undefined;
+}
+
+/** Sets an own data property, even for `__proto__`, without invoking any setter. */
+export function setOwn(object: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** Deep copy of a JSON value; keys copied as own data properties. */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item)) as T;
+  if (isJsonObject(value)) {
+    const copy: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      if (value[key] !== undefined) setOwn(copy, key, cloneJson(value[key]));
+    }
+    return copy as T;
+  }
+  return value;
+}
+
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
+    const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
+    if (keysA.length !== keysB.length) return false;
+    return keysA.every((k) => hasKey(b, k) && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** RFC 6901: `~` becomes `~0` first, then `/` becomes `~1`, so `~1` in a key survives. */
+export function jsonPointer(segments: readonly (string | number)[]): string {
+  let pointer = '';
+  for (const segment of segments) {
+    pointer += '/' + String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
+  }
+  return pointer;
+}
+
+/**
+ * The operations that turn `before` into `after`: `add` for new keys (the whole subtree, so no
+ * operation ever targets a parent missing from `before`), `remove` for dropped keys, `replace`
+ * for changed scalars and for arrays whose length changed.
+ */
+export function diffToPatch(before: unknown, after: unknown): JsonPatchOperation[] {
+  const operations: JsonPatchOperation[] = [];
+  diffInto(operations, [], before, after);
+  return operations;
+}
+
+function diffInto(
+  operations: JsonPatchOperation[],
+  path: (string | number)[],
+  before: unknown,
+  after: unknown,
+): void {
+  if (jsonEqual(before, after)) return;
+  if (isJsonObject(before) && isJsonObject(after)) {
+    for (const key of Object.keys(before)) {
+      if (hasKey(before, key) && !hasKey(after, key)) {
+        operations.push({ op: 'remove', path: jsonPointer([...path, key]) });
+      }
+    }
+    for (const key of Object.keys(after)) {
+      if (!hasKey(after, key)) continue;
+      if (hasKey(before, key)) {
+        diffInto(operations, [...path, key], before[key], after[key]);
+      } else {
+        operations.push({
+          op: 'add',
+          path: jsonPointer([...path, key]),
+          value: cloneJson(after[key]),
+        });
+      }
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    for (let i = 0; i < after.length; i++) diffInto(operations, [...path, i], before[i], after[i]);
+    return;
+  }
+  operations.push({ op: 'replace', path: jsonPointer(path), value: cloneJson(after) });
+}
+
+/** RFC 6901 parsing; a malformed pointer is a bug in the caller, so it throws. */
+function parsePointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) {
+    throw new Error(`json-patch: path ${JSON.stringify(pointer)} must be empty or start with "/"`);
+  }
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => {
+      if (/~[^01]|~$/.test(token)) {
+        throw new Error(`json-patch: path ${JSON.stringify(pointer)} has a bad "~" escape`);
+      }
+      return token.replaceAll('~1', '/').replaceAll('~0', '~');
+    });
+}
+
+/** An array index as RFC 6901 spells it: `0` or digits without a leading zero. */
+function arrayIndex(token: string, pointer: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(token)) {
+    throw new Error(
+      `json-patch: path ${JSON.stringify(pointer)}: ${JSON.stringify(token)} is not an array index`,
+    );
+  }
+  return Number(token);
+}
+
+/**
+ * Applies `patch` to a copy of `doc` (the input is never changed) with RFC 6902 semantics:
+ * `add` on an existing key replaces it, `add` at an array index inserts, `-` appends. Throws
+ * an Error naming the path when an operation cannot apply (missing parent, missing target).
+ */
+export function applyPatch(doc: unknown, patch: readonly JsonPatchOperation[]): unknown {
+  let root = cloneJson(doc);
+  for (const operation of patch) root = applyOperation(root, operation);
+  return root;
+}
+
+function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
+  const { op, path } = operation;
+  if (op !== 'add' && op !== 'replace' && op !== 'remove') {
+    throw new Error(`json-patch: unsupported op ${JSON.stringify(op)} at ${JSON.stringify(path)}`);
+  }
+  const needsValue = op !== 'remove';
+  if (needsValue && !Object.hasOwn(operation, 'value')) {
+    throw new Error(`json-patch: ${op} at ${JSON.stringify(path)} has no value`);
+  }
+  const value = cloneJson(operation.value);
+  const tokens = parsePointer(path);
+  const last = tokens.pop();
+  if (last === undefined) {
+    if (op === 'remove') throw new Error('json-patch: cannot remove the document root');
+    return value;
+  }
+
+  let parent: unknown = root;
+  tokens.forEach((token, depth) => {
+    const here = jsonPointer(tokens.slice(0, depth + 1));
+    if (Array.isArray(parent)) {
+      const index = arrayIndex(token, path);
+      if (index >= parent.length)
+        throw new Error(`json-patch: parent ${JSON.stringify(here)} does not exist`);
+      parent = parent[index];
+    } else if (isJsonObject(parent) && Object.hasOwn(parent, token)) {
+      parent = parent[token];
+    } else {
+      throw new Error(
+        `json-patch: parent ${JSON.stringify(here)} of ${JSON.stringify(path)} does not exist`,
+      );
+    }
+  });
+
+  if (Array.isArray(parent)) {
+    if (op === 'add') {
+      const index = last === '-' ? parent.length : arrayIndex(last, path);
+      if (index > parent.length)
+        throw new Error(`json-patch: add at ${JSON.stringify(path)} is past the end of the array`);
+      parent.splice(index, 0, value);
+      return root;
+    }
+    const index = arrayIndex(last, path);
+    if (index >= parent.length)
+      throw new Error(`json-patch: ${op} target ${JSON.stringify(path)} does not exist`);
+    if (op === 'replace') parent[index] = value;
+    else parent.splice(index, 1);
+    return root;
+  }
+  if (isJsonObject(parent)) {
+    if (op !== 'add' && !Object.hasOwn(parent, last)) {
+      throw new Error(`json-patch: ${op} target ${JSON.stringify(path)} does not exist`);
+    }
+    if (op === 'remove') delete parent[last];
+    else setOwn(parent, last, value);
+    return root;
+  }
+  throw new Error(`json-patch: parent of ${JSON.stringify(path)} is not an object or array`);
+}
