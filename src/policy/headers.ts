@@ -192,7 +192,7 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
         result.warnings.push({
           field: entryField,
           type: 'Invalid',
-          message: `credential in plaintext? use ${secretField}`,
+          message: `secret in plaintext? use ${secretField}`,
           rule: rules.credential,
         });
       }
