@@ -1,0 +1,136 @@
+// The AdmissionReview (admission.k8s.io/v1) request, narrowed from untrusted JSON once, here.
+// Anything that a real API server never sends is a bad request (HTTP 400), not a verdict.
+import type { Operation } from '../policy/engine-types.ts';
+
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+export interface AdmissionRequest {
+  readonly uid: string;
+  readonly kind: GroupVersionKind;
+  readonly operation: Operation;
+  readonly namespace: string;
+  /** `request.name`, or the object's name (deletecollection and generateName leave it empty). */
+  readonly name: string;
+  readonly subResource: string;
+  readonly dryRun: boolean;
+  readonly object: Record<string, unknown> | null;
+  readonly oldObject: Record<string, unknown> | null;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly request: AdmissionRequest }
+  | { readonly ok: false; readonly message: string; readonly uid?: string };
+
+const operations = new Set<string>(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+/** The API server sends a UUID; anything much longer is not from it. */
+const maxUidLength = 128;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function objectOrNull(v: unknown): Record<string, unknown> | null | undefined {
+  if (v === undefined || v === null) return null;
+  return isRecord(v) ? v : undefined;
+}
+
+export function decodeAdmissionReview(body: unknown): DecodeResult {
+  if (!isRecord(body))
+    return { ok: false, message: 'body must be a JSON object (an AdmissionReview)' };
+  if (body['apiVersion'] !== 'admission.k8s.io/v1' || body['kind'] !== 'AdmissionReview') {
+    return {
+      ok: false,
+      message: `expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got ${JSON.stringify(String(body['apiVersion']))} and ${JSON.stringify(String(body['kind']))}`,
+    };
+  }
+  const req = body['request'];
+  if (!isRecord(req)) return { ok: false, message: 'request is missing or not an object' };
+  const uid = req['uid'];
+  if (typeof uid !== 'string' || uid === '' || uid.length > maxUidLength) {
+    return {
+      ok: false,
+      message: `request.uid must be a non-empty string of at most ${maxUidLength} characters`,
+    };
+  }
+  const fail = (message: string): DecodeResult => ({ ok: false, message, uid });
+
+  const kind = req['kind'];
+  if (
+    !isRecord(kind) ||
+    typeof kind['group'] !== 'string' ||
+    typeof kind['version'] !== 'string' ||
+    typeof kind['kind'] !== 'string'
+  ) {
+    return fail('request.kind must be an object with string group, version and kind');
+  }
+  const operation = req['operation'];
+  if (typeof operation !== 'string' || !operations.has(operation)) {
+    return fail('request.operation must be one of CREATE, UPDATE, DELETE, CONNECT');
+  }
+  const object = objectOrNull(req['object']);
+  const oldObject = objectOrNull(req['oldObject']);
+  if (object === undefined) return fail('request.object must be an object or null');
+  if (oldObject === undefined) return fail('request.oldObject must be an object or null');
+  for (const [label, v] of [
+    ['namespace', req['namespace']],
+    ['name', req['name']],
+    ['subResource', req['subResource']],
+  ] as const) {
+    if (v !== undefined && typeof v !== 'string') return fail(`request.${label} must be a string`);
+  }
+  if (req['dryRun'] !== undefined && typeof req['dryRun'] !== 'boolean')
+    return fail('request.dryRun must be a boolean');
+
+  const gvk: GroupVersionKind = {
+    group: kind['group'],
+    version: kind['version'],
+    kind: kind['kind'],
+  };
+  // The object must be what request.kind says it is; a mismatch means the review was forged
+  // or garbled, and judging it against the wrong schema would be meaningless.
+  for (const [label, obj] of [
+    ['object', object],
+    ['oldObject', oldObject],
+  ] as const) {
+    if (obj === null) continue;
+    const apiVersion = obj['apiVersion'];
+    const objKind = obj['kind'];
+    const expected = gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`;
+    if (
+      (apiVersion !== undefined && apiVersion !== expected) ||
+      (objKind !== undefined && objKind !== gvk.kind)
+    ) {
+      return fail(
+        `request.${label} is ${JSON.stringify(String(apiVersion))} ${JSON.stringify(String(objKind))}, but request.kind says ${JSON.stringify(expected)} ${JSON.stringify(gvk.kind)}`,
+      );
+    }
+  }
+
+  const metaName = (o: Record<string, unknown> | null): string => {
+    const m = o?.['metadata'];
+    const n = isRecord(m) ? m['name'] : undefined;
+    return typeof n === 'string' ? n : '';
+  };
+  const name =
+    typeof req['name'] === 'string' && req['name'] !== ''
+      ? req['name']
+      : metaName(object) || metaName(oldObject);
+
+  return {
+    ok: true,
+    request: {
+      uid,
+      kind: gvk,
+      operation: operation as Operation,
+      namespace: typeof req['namespace'] === 'string' ? req['namespace'] : '',
+      name,
+      subResource: typeof req['subResource'] === 'string' ? req['subResource'] : '',
+      dryRun: req['dryRun'] === true,
+      object,
+      oldObject,
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// The admission engine: one code path for the server, the CLI and the tests. It narrows the
+// untrusted object, runs the pure rules, looks up referenced objects (its only I/O) under one
+// deadline, and ratchets findings on fields an UPDATE did not touch.
+import type { EntrySchemas } from '../crd/entry-schemas.ts';
+import {
+  referenceKey,
+  type ReferenceAnswer,
+  type ReferenceLookup,
+  type ReferenceQuery,
+} from '../references/lookup.ts';
+import { applyPatch, jsonEqual } from './json-patch.ts';
+import { defaultingPatch } from './defaults.ts';
+import type { EngineOptions, EntryInput } from './engine-types.ts';
+import { parseFieldPath, valueAt } from './field-path.ts';
+import type { Finding } from './findings.ts';
+import { headerFindings } from './headers.ts';
+import { referencedObjects, referenceFindings } from './references.ts';
+import { remoteUrlFindings } from './remote-url.ts';
+import type { JsonPatchOperation, RuleResult, Verdict } from './verdict.ts';
+
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+
+const allow = (shortCircuit: string, patch: readonly JsonPatchOperation[] = []): Verdict => ({
+  allowed: true,
+  denials: [],
+  warnings: [],
+  patch,
+  shortCircuit,
+});
+
+export class AdmissionEngine {
+  readonly schemas: EntrySchemas;
+  readonly lookup: ReferenceLookup;
+  readonly options: EngineOptions;
+
+  constructor(schemas: EntrySchemas, lookup: ReferenceLookup, options: EngineOptions) {
+    this.schemas = schemas;
+    this.lookup = lookup;
+    this.options = options;
+  }
+
+  /** The validating webhook: findings and warnings, never a patch. */
+  async validate(input: EntryInput, signal?: AbortSignal): Promise<Verdict> {
+    if (input.operation === 'DELETE' || input.operation === 'CONNECT')
+      return allow('operation-not-reviewed');
+    const object = asRecord(input.object);
+    if (object === undefined) {
+      return {
+        allowed: false,
+        denials: [
+          {
+            field: '',
+            type: 'Required',
+            message: 'Required value: the request carries no object',
+            rule: 'request',
+          },
+        ],
+        warnings: [],
+        patch: [],
+      };
+    }
+    // An object on its way out must be able to shed its finalizers whatever its spec says;
+    // refusing here would trap it in deletion forever.
+    if (asRecord(object['metadata'])?.['deletionTimestamp'] != null) return allow('being-deleted');
+    const old = asRecord(input.oldObject);
+    if (
+      input.operation === 'UPDATE' &&
+      old !== undefined &&
+      jsonEqual(object['spec'], old['spec'])
+    ) {
+      return allow('spec-unchanged');
+    }
+
+    const spec = asRecord(object['spec']);
+    const rules: RuleResult[] = [
+      { denials: this.schemas.validate(input.version, object), warnings: [] },
+      remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
+      headerFindings(spec?.['headerForward']),
+    ];
+
+    const checks = referencedObjects(spec, input.namespace);
+    const answers = await this.resolve(
+      checks.map((c) => c.query),
+      signal,
+    );
+    rules.push(referenceFindings(checks, answers, this.options));
+
+    let denials: Finding[] = rules.flatMap((r) => r.denials);
+    let warnings: Finding[] = rules.flatMap((r) => r.warnings);
+    if (input.operation === 'UPDATE' && old !== undefined && denials.length > 0) {
+      ({ denials, warnings } = ratchet(denials, warnings, object, old));
+    }
+    return { allowed: denials.length === 0, denials, warnings, patch: [] };
+  }
+
+  /** The mutating webhook: only the defaulting patch, never a denial. */
+  mutate(input: EntryInput): Verdict {
+    if (input.operation !== 'CREATE' && input.operation !== 'UPDATE')
+      return allow('operation-not-reviewed');
+    const object = asRecord(input.object);
+    if (object === undefined) return allow('no-object');
+    if (asRecord(object['metadata'])?.['deletionTimestamp'] != null) return allow('being-deleted');
+    return allow('defaulted', defaultingPatch(object, input.version));
+  }
+
+  /**
+   * What the API server would do end to end (defaulting, then validation of the defaulted
+   * object): the CLI and the cross-checking tests use this.
+   */
+  async check(input: EntryInput, signal?: AbortSignal): Promise<Verdict> {
+    const mutated = this.mutate(input);
+    const object =
+      mutated.patch.length > 0 ? applyPatch(input.object, mutated.patch) : input.object;
+    const verdict = await this.validate({ ...input, object }, signal);
+    return { ...verdict, patch: mutated.patch };
+  }
+
+  /** Look every distinct reference up in parallel; anything unanswered by the deadline is `unknown`. */
+  private async resolve(
+    queries: readonly ReferenceQuery[],
+    outer?: AbortSignal,
+  ): Promise<ReferenceAnswer[]> {
+    if (queries.length === 0) return [];
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.lookupTimeoutMs);
+    const forward = (): void => controller.abort();
+    outer?.addEventListener('abort', forward, { once: true });
+    const deadline = new Promise<ReferenceAnswer>((resolve) => {
+      const answer = (): void =>
+        resolve({
+          status: 'unknown',
+          reason: `no answer within ${this.options.lookupTimeoutMs} ms`,
+        });
+      if (controller.signal.aborted) answer();
+      else controller.signal.addEventListener('abort', answer, { once: true });
+    });
+    try {
+      const distinct = new Map<string, Promise<ReferenceAnswer>>();
+      for (const q of queries) {
+        const key = referenceKey(q);
+        if (!distinct.has(key)) {
+          const asked = this.lookup
+            .lookup(q, controller.signal)
+            .catch((err: unknown): ReferenceAnswer => ({
+              status: 'unknown',
+              reason: describeLookupError(err),
+            }));
+          distinct.set(key, Promise.race([asked, deadline]));
+        }
+      }
+      return await Promise.all(queries.map((q) => distinct.get(referenceKey(q))!));
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
+    }
+  }
+}
+
+/** A lookup error's message, bounded and on one line (it reaches users and logs). */
+function describeLookupError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line || 'lookup failed';
+}
+
+/**
+ * Kubernetes ratchets CRD validation on update: a value that was already stored is not
+ * re-judged. We do the same, so an entry whose group was deleted, or whose URL a newer rule
+ * refuses, can still be edited; the finding is kept as a warning so it is not forgotten.
+ */
+function ratchet(
+  denials: readonly Finding[],
+  warnings: readonly Finding[],
+  object: unknown,
+  old: unknown,
+): { denials: Finding[]; warnings: Finding[] } {
+  const kept: Finding[] = [];
+  const relaxed: Finding[] = [...warnings];
+  for (const f of denials) {
+    const segments = f.field === '' ? undefined : parseFieldPath(f.field);
+    if (segments !== undefined && jsonEqual(valueAt(object, segments), valueAt(old, segments))) {
+      relaxed.push({ ...f, message: `${f.message} (unchanged on update, so not enforced)` });
+    } else {
+      kept.push(f);
+    }
+  }
+  return { denials: kept, warnings: relaxed };
+}

@@ -1,0 +1,105 @@
+// The Fastify HTTPS application: the two webhook routes and health. TLS material comes from
+// the caller (and is swapped in place on rotation); nothing here knows about rules.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Http2SecureServer } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from '../log.ts';
+import { admissionPaths, healthPaths } from './routes-paths.ts';
+import type { ServingTlsOptions } from './tls-files.ts';
+import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
+
+export interface Readiness {
+  /** Empty when ready; otherwise the reasons, for /readyz and the logs. */
+  problems(): string[];
+}
+
+export interface AppOptions {
+  readonly tls: ServingTlsOptions;
+  readonly http2: boolean;
+  readonly bodyLimitBytes: number;
+  readonly handler: ReviewHandler;
+  readonly readiness: Readiness;
+  readonly log: Logger;
+}
+
+/**
+ * Timeouts. The API server's Go client keeps idle connections 90 s and does not retry a POST
+ * on a connection we closed, so our keep-alive must outlast it (120 s). Requests (headers and
+ * body) must arrive within 10 s: the API server sends a whole review at once, so only a slow
+ * or hostile client (slowloris) is cut off.
+ */
+export const serverTimeouts = {
+  keepAliveMs: 120_000,
+  requestMs: 10_000,
+  http2SessionMs: 125_000,
+} as const;
+
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const common = {
+    loggerInstance: opts.log,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimitBytes,
+    keepAliveTimeout: serverTimeouts.keepAliveMs,
+    requestTimeout: serverTimeouts.requestMs,
+    connectionTimeout: serverTimeouts.http2SessionMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle' as const,
+    // Our own JSON parser settings: __proto__/constructor keys are refused, not merged.
+    onProtoPoisoning: 'error' as const,
+    onConstructorPoisoning: 'error' as const,
+  };
+  const app = (opts.http2
+    ? Fastify({
+        ...common,
+        http2: true,
+        https: { ...opts.tls, allowHTTP1: true },
+        http2SessionTimeout: serverTimeouts.http2SessionMs,
+      })
+    : Fastify({ ...common, https: opts.tls })) as unknown as FastifyInstance;
+
+  // TLS 1.2 renegotiation is a known DoS lever (CVE-2011-1473); nobody legitimate needs it here.
+  (app.server as unknown as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
+    socket.disableRenegotiation();
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status =
+      err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500
+        ? err.statusCode
+        : 500;
+    const message =
+      status === 500 ? 'internal error while reviewing; see the webhook log' : err.message;
+    if (status === 500) request.log.error({ err, path: request.url }, 'unexpected error');
+    else request.log.warn({ status, problem: err.message, path: request.url }, 'bad request');
+    void reply.code(status).send({ message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request.log.warn({ path: request.url, method: request.method }, 'unknown route');
+    void reply
+      .code(404)
+      .send({ message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
+  });
+
+  const route = (url: string, path: ReviewPath): void => {
+    app.post(url, async (request, reply) => {
+      const query = request.query as Record<string, unknown> | undefined;
+      const outcome = await opts.handler.handle(
+        path,
+        request.body,
+        parseTimeoutQuery(query?.['timeout']),
+      );
+      return reply.code(outcome.statusCode).send(outcome.body);
+    });
+  };
+  route(admissionPaths.validate, 'validate');
+  route(admissionPaths.mutate, 'mutate');
+
+  app.get(healthPaths.live, async () => ({ status: 'ok' }));
+  app.get(healthPaths.ready, async (_request, reply) => {
+    const problems = opts.readiness.problems();
+    return reply
+      .code(problems.length === 0 ? 200 : 503)
+      .send(problems.length === 0 ? { status: 'ready' } : { status: 'not ready', problems });
+  });
+  return app;
+}

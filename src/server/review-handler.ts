@@ -1,0 +1,151 @@
+// From a parsed request body to an HTTP answer, for both webhook paths. No rule lives here:
+// decode, hand the entry to the engine, encode the verdict, log one line.
+import { decodeAdmissionReview, type AdmissionRequest } from '../admission/decode.ts';
+import {
+  buildAllowedResponse,
+  buildMutationResponse,
+  buildValidationResponse,
+  type AdmissionResponseBody,
+} from '../admission/respond.ts';
+import type { Logger } from '../log.ts';
+import type { AdmissionEngine } from '../policy/engine.ts';
+import type { Verdict } from '../policy/verdict.ts';
+
+export const entryGroup = 'toolhive.stacklok.dev';
+export const entryKind = 'MCPServerEntry';
+
+export type ReviewPath = 'validate' | 'mutate';
+
+export interface ReviewEvent {
+  readonly path: ReviewPath;
+  readonly operation: string;
+  readonly version: string;
+  readonly decision: 'allowed' | 'denied' | 'warned' | 'patched' | 'skipped' | 'bad-request';
+  readonly seconds: number;
+}
+
+export interface ReviewOutcome {
+  readonly statusCode: number;
+  readonly body: AdmissionResponseBody | { readonly message: string };
+}
+
+/** `?timeout=10s` from the API server: the time it will wait for us. */
+export function parseTimeoutQuery(raw: unknown): number | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const m = /^(\d{1,4})s$/.exec(raw);
+  return m === null ? undefined : Number(m[1]) * 1000;
+}
+
+export class ReviewHandler {
+  private readonly engine: AdmissionEngine;
+  private readonly log: Logger;
+  private readonly observe: (e: ReviewEvent) => void;
+
+  constructor(
+    engine: AdmissionEngine,
+    log: Logger,
+    observe: (e: ReviewEvent) => void = () => undefined,
+  ) {
+    this.engine = engine;
+    this.log = log;
+    this.observe = observe;
+  }
+
+  async handle(path: ReviewPath, body: unknown, timeoutMs?: number): Promise<ReviewOutcome> {
+    const started = process.hrtime.bigint();
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    const decoded = decodeAdmissionReview(body);
+    if (!decoded.ok) {
+      this.log.warn({ path, uid: decoded.uid, problem: decoded.message }, 'bad admission request');
+      this.observe({
+        path,
+        operation: '',
+        version: '',
+        decision: 'bad-request',
+        seconds: seconds(),
+      });
+      return { statusCode: 400, body: { message: decoded.message } };
+    }
+    const req = decoded.request;
+    if (req.kind.group !== entryGroup || req.kind.kind !== entryKind || req.subResource !== '') {
+      // Not ours to judge (another kind, or a status/scale subresource): allow without work.
+      this.observe({
+        path,
+        operation: req.operation,
+        version: req.kind.version,
+        decision: 'skipped',
+        seconds: seconds(),
+      });
+      return { statusCode: 200, body: buildAllowedResponse(req.uid) };
+    }
+    const input = {
+      operation: req.operation,
+      version: req.kind.version,
+      object: req.object,
+      oldObject: req.oldObject,
+      namespace: req.namespace,
+    };
+
+    let verdict: Verdict;
+    let body2: AdmissionResponseBody;
+    if (path === 'mutate') {
+      verdict = this.engine.mutate(input);
+      body2 = buildMutationResponse(req.uid, verdict.patch);
+    } else {
+      // Leave a second of the API server's deadline for the answer to travel back.
+      const signal =
+        timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(100, timeoutMs - 1000));
+      verdict = await this.engine.validate(input, signal);
+      body2 = buildValidationResponse(
+        { uid: req.uid, kind: req.kind.kind, group: req.kind.group, name: req.name },
+        verdict,
+      );
+    }
+    const decision = decisionOf(path, verdict);
+    this.logReview(path, req, verdict, decision, seconds());
+    this.observe({
+      path,
+      operation: req.operation,
+      version: req.kind.version,
+      decision,
+      seconds: seconds(),
+    });
+    return { statusCode: 200, body: body2 };
+  }
+
+  private logReview(
+    path: ReviewPath,
+    req: AdmissionRequest,
+    v: Verdict,
+    decision: string,
+    seconds: number,
+  ): void {
+    // Rule ids and field paths only: finding messages can quote user data (a URL with a token).
+    this.log.info(
+      {
+        path,
+        uid: req.uid,
+        kind: `${req.kind.kind}.${req.kind.version}`,
+        namespace: req.namespace,
+        name: req.name,
+        operation: req.operation,
+        dryRun: req.dryRun,
+        decision,
+        ...(v.shortCircuit === undefined ? {} : { skippedBecause: v.shortCircuit }),
+        ...(v.denials.length > 0 ? { denied: v.denials.map((f) => `${f.field} (${f.rule})`) } : {}),
+        ...(v.warnings.length > 0
+          ? { warned: v.warnings.map((f) => `${f.field} (${f.rule})`) }
+          : {}),
+        ...(v.patch.length > 0 ? { patched: v.patch.map((p) => p.path) } : {}),
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+      },
+      'review',
+    );
+  }
+}
+
+function decisionOf(path: ReviewPath, v: Verdict): ReviewEvent['decision'] {
+  if (path === 'mutate') return v.patch.length > 0 ? 'patched' : 'allowed';
+  if (!v.allowed) return 'denied';
+  return v.warnings.length > 0 ? 'warned' : 'allowed';
+}

@@ -1,0 +1,143 @@
+// `serve`: assemble schemas, lookup, engine, TLS, the app and metrics from one configuration,
+// then run until SIGTERM. The order of shutdown matters and is spelled out in `shutdown`.
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { ServeConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { AdmissionEngine } from '../policy/engine.ts';
+import { selectLookup } from '../references/select-lookup.ts';
+import { loadEntrySchemas } from '../crd/select-schemas.ts';
+import { buildApp } from './app.ts';
+import { devCertificatePaths, ensureDevCertificates } from './dev-certificates.ts';
+import { WebhookMetrics } from './metrics.ts';
+import { ReviewHandler } from './review-handler.ts';
+import { TlsFileWatcher, secureContextOptions } from './tls-files.ts';
+
+export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RunningServer {
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  readonly app: FastifyInstance;
+  /** Readiness reasons; empty when ready. */
+  problems(): string[];
+  /** SIGTERM behaviour: not ready at once, keep serving `delay`, then drain and stop. */
+  shutdown(delaySeconds?: number): Promise<void>;
+}
+
+export interface RuntimeFacts {
+  /** Running in a pod with a service account (KUBERNETES_SERVICE_HOST set). */
+  readonly inCluster: boolean;
+}
+
+export async function startServer(
+  config: ServeConfig,
+  log: Logger,
+  runtime: RuntimeFacts,
+): Promise<RunningServer> {
+  let certFile = config.tlsCert;
+  let keyFile = config.tlsKey;
+  if (certFile === undefined || keyFile === undefined) {
+    const dev = devCertificatePaths(`${packageRoot}certs/generated`);
+    if (await ensureDevCertificates(dev))
+      log.info({ dir: dev.dir }, 'created a development CA and serving certificate');
+    certFile = dev.certFile;
+    keyFile = dev.keyFile;
+  }
+
+  const schemas = await loadEntrySchemas(config.crd, config.kubeconfig);
+  const { lookup, source } = await selectLookup(
+    config,
+    log,
+    `${packageRoot}examples`,
+    runtime.inCluster,
+  );
+  const engine = new AdmissionEngine(schemas, lookup, {
+    referencePolicy: {
+      MCPGroup: config.groupPolicy,
+      MCPExternalAuthConfig: config.authConfigPolicy,
+      ConfigMap: config.configMapPolicy,
+      Secret: config.secretPolicy,
+    },
+    onLookupFailure: config.onLookupFailure,
+    lookupTimeoutMs: config.lookupTimeoutMs,
+  });
+
+  const metrics = new WebhookMetrics();
+  const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e));
+  const requireClientCert = config.clientCa !== undefined;
+  let app: FastifyInstance | undefined;
+  const tls = new TlsFileWatcher({ certFile, keyFile, clientCaFile: config.clientCa }, log, (m) => {
+    // New handshakes use the new pair; established connections finish on the old one.
+    (app?.server as unknown as { setSecureContext(o: object): void } | undefined)?.setSecureContext(
+      secureContextOptions(m, requireClientCert),
+    );
+    metrics.certificateExpiry.set(m.notAfter.getTime() / 1000);
+  });
+  metrics.certificateExpiry.set(tls.material.notAfter.getTime() / 1000);
+
+  let shuttingDown = false;
+  const problems = (): string[] => {
+    const out: string[] = [];
+    if (shuttingDown) out.push('shutting down');
+    const t = tls.state;
+    if (!t.healthy) out.push(`certificate: ${t.problem ?? 'unusable'}`);
+    if (!lookup.ready()) out.push('reference caches have not finished their first sync');
+    metrics.ready.set(out.length === 0 ? 1 : 0);
+    return out;
+  };
+
+  app = buildApp({
+    tls: secureContextOptions(tls.material, requireClientCert),
+    http2: config.http2,
+    bodyLimitBytes: config.bodyLimitBytes,
+    handler,
+    readiness: { problems },
+    log,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+
+  let metricsServer: Server | undefined;
+  if (config.metricsPort !== 0)
+    metricsServer = await metrics.listen(config.metricsHost, config.metricsPort);
+  const metricsAddress = metricsServer?.address();
+  const metricsPort =
+    typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : undefined;
+
+  log.info(
+    {
+      url: `https://${config.host}:${port}`,
+      references: source,
+      schemaVersions: schemas.versions,
+      http2: config.http2,
+      metricsPort,
+    },
+    'mcpentry-webhook serving',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (delaySeconds = config.shutdownDelaySeconds): Promise<void> => {
+    stopping ??= (async () => {
+      shuttingDown = true;
+      log.info(
+        { delaySeconds },
+        'shutting down: not ready now, still serving until endpoints drop this pod',
+      );
+      await new Promise((r) => setTimeout(r, delaySeconds * 1000));
+      // close() stops accepting, lets in-flight reviews finish and closes idle connections.
+      await app.close();
+      tls.close();
+      await lookup.close();
+      await new Promise<void>((r) =>
+        metricsServer === undefined ? r() : metricsServer.close(() => r()),
+      );
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { port, metricsPort, app, problems, shutdown };
+}
