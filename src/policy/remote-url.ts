@@ -1,0 +1,99 @@
+// The remoteUrl rule: where an MCPServerEntry may point ToolHive's proxy. The proxy connects
+// from inside the cluster with the entry's forwarded headers and token exchange, so a URL that
+// reaches the node, the API server or a cloud metadata endpoint is a server-side request
+// forgery. ToolHive's operator checks this after the fact and only for canonical spellings;
+// this rule runs at admission and judges what any parser would connect to.
+//
+// Pure and synchronous, no DNS: names whose danger only shows once resolved (127.0.0.1.nip.io,
+// rebinding services) are out of reach here; docs/remote-url.md recommends an egress
+// NetworkPolicy for them.
+import { finding, type Finding } from './findings.ts';
+import { alwaysRefused } from './ip-ranges.ts';
+import { clip, escapeInvisible } from './message-text.ts';
+import { judgeHost, type HostProblemKind } from './remote-url-host.ts';
+import { readUrlText } from './remote-url-text.ts';
+import type { RuleResult } from './verdict.ts';
+
+const MAX_SHOWN_URL = 200;
+
+/**
+ * Findings for one remoteUrl. Denials for unsafe or ambiguous URLs, a warning for plain http.
+ * A non-string value yields nothing: the schema reports its type.
+ */
+export function remoteUrlFindings(
+  remoteUrl: unknown,
+  allowPrivateEndpoint: boolean,
+  field = 'spec.remoteUrl',
+): RuleResult {
+  const denials: Finding[] = [];
+  const warnings: Finding[] = [];
+  if (typeof remoteUrl !== 'string') return { denials, warnings };
+  const invalid = (value: string, detail: string, rule: string): Finding => {
+    const made = finding.invalid(field, clip(value, MAX_SHOWN_URL), detail, rule);
+    return { ...made, message: escapeInvisible(made.message) };
+  };
+
+  const read = readUrlText(remoteUrl);
+  if (!read.ok) {
+    denials.push(invalid(remoteUrl, read.detail, `remote-url.${read.rule}`));
+    return { denials, warnings };
+  }
+  const { text } = read;
+  // Never echo a password: deny messages end up in audit logs and CI output.
+  const shownUrl = text.withoutCredentials ?? remoteUrl;
+  if (text.withoutCredentials !== null) {
+    denials.push(
+      invalid(
+        shownUrl,
+        'the URL contains credentials (user@ or user:password@), which would be stored in ' +
+          'the object in plain text; send them as a header from a Secret with ' +
+          'spec.headerForward.addHeadersFromSecret',
+        'remote-url.credentials',
+      ),
+    );
+  }
+
+  const url = URL.parse(remoteUrl);
+  if (url === null) {
+    denials.push(invalid(shownUrl, 'not a valid URL', 'remote-url.syntax'));
+    return { denials, warnings };
+  }
+
+  const problem = judgeHost(url.hostname, text.host);
+  if (problem !== null && !(allowPrivateEndpoint && !refusedWhatever(problem.kind))) {
+    denials.push(
+      invalid(shownUrl, withRemedy(problem.detail, problem.kind, field), ruleId(problem.kind)),
+    );
+  }
+
+  if (denials.length === 0 && text.scheme === 'http') {
+    warnings.push(
+      invalid(
+        shownUrl,
+        'plain http: traffic and forwarded headers are not encrypted; use https',
+        'remote-url.plain-http',
+      ),
+    );
+  }
+  return { denials, warnings };
+}
+
+function refusedWhatever(kind: HostProblemKind): boolean {
+  if (kind === 'syntax' || kind === 'reserved-name') return true;
+  if (kind === 'cluster-local') return false;
+  return alwaysRefused(kind);
+}
+
+function ruleId(kind: HostProblemKind): string {
+  return `remote-url.${kind}`;
+}
+
+function withRemedy(detail: string, kind: HostProblemKind, field: string): string {
+  // A syntax detail already says how to write the host instead.
+  if (kind === 'syntax') return detail;
+  if (refusedWhatever(kind)) return `${detail}; always refused`;
+  // The flag sits next to remoteUrl in the spec, whatever path the caller judged.
+  const dot = field.lastIndexOf('.');
+  const flag = `${dot < 0 ? '' : field.slice(0, dot + 1)}allowPrivateEndpoint`;
+  return `${detail}; set ${flag}: true to reach an in-cluster or private address`;
+}
