@@ -4,9 +4,10 @@ import { cloneJson, diffToPatch, setOwn } from './json-patch.ts';
 import type { JsonPatchOperation } from './verdict.ts';
 
 /**
- * Served versions whose schema has `spec.allowPrivateEndpoint`. Kept as data so a new version
- * is a one-line change. (The v1alpha1 API reference the project started from has no such
- * field, so v1alpha1 objects are not given one.)
+ * Served versions that get `spec.allowPrivateEndpoint: false`. Kept as data so a version is a
+ * one-line change. v1alpha1 is left out as the project's v1alpha1 API reference has no such
+ * field; note that ToolHive's current CRD does declare it (default false) on v1alpha1 as well,
+ * and in a cluster the API server applies that schema default before any webhook runs.
  */
 export const versionsWithAllowPrivateEndpoint: ReadonlySet<string> = new Set(['v1beta1']);
 
