@@ -1,0 +1,88 @@
+// The MCPServerEntry schemas the engine validates against: the bundled ones generated from
+// deploy/crds/ (schemas/*.json), or ones converted at run time from a CRD read from a file or a
+// cluster. Each version is compiled once; validate() is on the admission hot path.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ValidateFunction } from 'ajv';
+import { finding, type Finding } from '../policy/findings.ts';
+import { schemaFindings, schemaRule } from '../policy/schema-findings.ts';
+import { collectCelRules, convertCrdSchema, type CelRule, type JsonSchema } from './convert.ts';
+import { servedEntryVersions } from './crd-versions.ts';
+import { createSchemaAjv } from './vocabulary.ts';
+
+export type { CelRule } from './convert.ts';
+
+export interface EntrySchemas {
+  readonly versions: readonly string[];
+  validate(version: string, object: unknown): Finding[];
+  celRules(version: string): readonly CelRule[];
+}
+
+interface CompiledVersion {
+  readonly schema: JsonSchema;
+  readonly check: ValidateFunction;
+  readonly celRules: readonly CelRule[];
+}
+
+const noRules: readonly CelRule[] = Object.freeze([]);
+
+function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
+  const ajv = createSchemaAjv();
+  const compiled = new Map<string, CompiledVersion>();
+  for (const [version, schema] of schemas) {
+    compiled.set(version, {
+      schema,
+      check: ajv.compile(schema),
+      celRules: Object.freeze(collectCelRules(schema)),
+    });
+  }
+  const versions = Object.freeze([...compiled.keys()].sort());
+  return {
+    versions,
+    validate(version, object) {
+      const v = compiled.get(version);
+      if (v === undefined)
+        return [finding.notSupported('apiVersion', version, versions, schemaRule)];
+      if (v.check(object)) return [];
+      return schemaFindings(v.check.errors ?? [], object, v.schema);
+    },
+    celRules(version) {
+      return compiled.get(version)?.celRules ?? noRules;
+    },
+  };
+}
+
+export const bundledSchemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+const bundledFile = /^mcpserverentry\.([a-z0-9]+)\.json$/;
+
+let bundled: EntrySchemas | undefined;
+
+/** The schemas shipped in schemas/ (generated from deploy/crds/); loaded and compiled once per process. */
+export function loadBundledEntrySchemas(): EntrySchemas {
+  if (bundled !== undefined) return bundled;
+  const schemas = new Map<string, JsonSchema>();
+  for (const name of readdirSync(bundledSchemaDir)) {
+    const version = bundledFile.exec(name)?.[1];
+    if (version === undefined) continue;
+    schemas.set(
+      version,
+      JSON.parse(readFileSync(`${bundledSchemaDir}${name}`, 'utf8')) as JsonSchema,
+    );
+  }
+  if (schemas.size === 0)
+    throw new Error(`no mcpserverentry.<version>.json in ${bundledSchemaDir}`);
+  bundled = compileAll(schemas);
+  return bundled;
+}
+
+/**
+ * Schemas from an MCPServerEntry CustomResourceDefinition object (parsed from a file or read from
+ * a cluster). Throws CrdShapeError when it is not that CRD, ConversionError when a schema uses
+ * something that cannot be checked faithfully.
+ */
+export function entrySchemasFromCrd(crd: unknown): EntrySchemas {
+  const schemas = new Map<string, JsonSchema>();
+  for (const version of servedEntryVersions(crd))
+    schemas.set(version.name, convertCrdSchema(version.openAPIV3Schema).schema);
+  return compileAll(schemas);
+}
