@@ -182,12 +182,21 @@ export function alwaysRefused(kind: AddressClassKind): boolean {
   return kind !== 'private';
 }
 
+// When readings disagree, the message names the most specific danger.
+const severity: Readonly<Record<AddressClassKind, number>> = {
+  metadata: 5,
+  loopback: 4,
+  'link-local': 3,
+  'special-purpose': 2,
+  private: 1,
+};
+
 function worstCarried(candidates: readonly EmbeddedIPv4[]): AddressClass | null {
   let worst: AddressClass | null = null;
   for (const candidate of candidates) {
     const found = classifyIPv4(candidate.address);
     if (found === null) continue;
-    if (worst === null || (alwaysRefused(found.kind) && !alwaysRefused(worst.kind))) {
+    if (worst === null || severity[found.kind] > severity[worst.kind]) {
       worst = {
         ...found,
         carried: { address: formatIPv4(candidate.address), how: candidate.how },

@@ -13,6 +13,8 @@ export interface HostProblem {
   readonly kind: HostProblemKind;
   /** A sentence about the host, e.g. `host 127.0.0.1 is a loopback address (127.0.0.0/8)`. */
   readonly detail: string;
+  /** What still applies when spec.allowPrivateEndpoint waives this problem. */
+  readonly ifWaived?: HostProblem;
 }
 
 const MAX_SHOWN_HOST = 100;
@@ -50,19 +52,21 @@ function judgeIPv6(hostname: string): HostProblem | null {
 // reading is harmless.
 function judgeIPv4(address: number, hostname: string, written: string): HostProblem | null {
   const canonical = written === hostname;
+  const ambiguity = canonical
+    ? null
+    : syntax(
+        `host ${shownWritten(written)} is an IPv4 address in a non-canonical spelling ` +
+          `(WHATWG reads ${hostname}; other parsers read such spellings differently or as a ` +
+          'name); write the address as four plain decimal numbers',
+      );
   const found = classifyIPv4(address);
-  if (found !== null) {
-    const detail = canonical
-      ? `host ${hostname} is ${found.description}`
-      : `host ${shownWritten(written)} means ${hostname}, which is ${found.description}`;
-    return { kind: found.kind, detail };
-  }
-  if (canonical) return null;
-  return syntax(
-    `host ${shownWritten(written)} is an IPv4 address in a non-canonical spelling ` +
-      `(WHATWG reads ${hostname}; other parsers read such spellings differently or as a name); ` +
-      'write the address as four plain decimal numbers',
-  );
+  if (found === null) return ambiguity;
+  const detail = canonical
+    ? `host ${hostname} is ${found.description}`
+    : `host ${shownWritten(written)} means ${hostname}, which is ${found.description}`;
+  return ambiguity === null
+    ? { kind: found.kind, detail }
+    : { kind: found.kind, detail, ifWaived: ambiguity };
 }
 
 function judgeName(hostname: string, written: string): HostProblem | null {
@@ -82,19 +86,18 @@ function judgeName(hostname: string, written: string): HostProblem | null {
     if (reparsed !== null && address >= 0) return judgeIPv4(address, reparsed.hostname, written);
     return syntax(`host ${shownWritten(written)} ends in a number but is not an IPv4 address`);
   }
+  const spelling = written.includes('%')
+    ? syntax(`host ${shownWritten(written)} is percent-encoded; write the name as plain text`)
+    : nameShape(name, trailingDots);
   const found = classifyHostName(name);
-  if (found !== null) {
-    const detail =
-      found.matched === name
-        ? `host ${shown(name)} is ${found.description}`
-        : `host ${shown(name)} is under ${found.matched}, ${found.description}`;
-    return { kind: found.kind, detail };
-  }
-  if (written.includes('%')) {
-    return syntax(`host ${shownWritten(written)} is percent-encoded; write the name as plain text`);
-  }
-  const shape = nameShapeProblem(name, trailingDots);
-  return shape === null ? null : syntax(`host ${shown(name)} ${shape}`);
+  if (found === null) return spelling;
+  const detail =
+    found.matched === name
+      ? `host ${shown(name)} is ${found.description}`
+      : `host ${shown(name)} is under ${found.matched}, ${found.description}`;
+  return spelling === null
+    ? { kind: found.kind, detail }
+    : { kind: found.kind, detail, ifWaived: spelling };
 }
 
 // WHATWG's "ends in a number" test: the last label is all digits, or 0x followed by hex.
@@ -119,6 +122,11 @@ function endsInNumber(name: string): boolean {
 // hyphens, and the underscore real-world names use). WHATWG accepts `a!b`, `a..b` and names of
 // any length; Go and glibc refuse or mangle them, so they are refused here with a clear reason
 // instead of failing later at connect time.
+function nameShape(name: string, trailingDots: number): HostProblem | null {
+  const problem = nameShapeProblem(name, trailingDots);
+  return problem === null ? null : syntax(`host ${shown(name)} ${problem}`);
+}
+
 function nameShapeProblem(name: string, trailingDots: number): string | null {
   if (trailingDots > 1) return 'ends in more than one dot';
   if (name.length > 253) return 'is longer than 253 characters';

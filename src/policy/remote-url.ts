@@ -59,8 +59,11 @@ export function remoteUrlFindings(
     return { denials, warnings };
   }
 
-  const problem = judgeHost(url.hostname, text.host);
-  if (problem !== null && !(allowPrivateEndpoint && !refusedWhatever(problem.kind))) {
+  let problem = judgeHost(url.hostname, text.host);
+  if (problem !== null && allowPrivateEndpoint && !refusedWhatever(problem.kind)) {
+    problem = problem.ifWaived ?? null;
+  }
+  if (problem !== null) {
     denials.push(
       invalid(shownUrl, withRemedy(problem.detail, problem.kind, field), ruleId(problem.kind)),
     );
