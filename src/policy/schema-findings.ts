@@ -183,7 +183,8 @@ function describe(
         schemaRule,
       );
     case 'uniqueItems': {
-      const i = Number(param(e, 'i'));
+      // ajv names both copies; the later one is the duplicate, as apimachinery reports it.
+      const i = Math.max(Number(param(e, 'i')), Number(param(e, 'j')));
       return finding.duplicate(
         `${field}[${i}]`,
         Array.isArray(value) ? value[i] : undefined,
