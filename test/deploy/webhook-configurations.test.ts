@@ -47,16 +47,21 @@ const webhookNames = {
   protect: 'protect.references.mcpentry-webhook.dev',
 } as const;
 
-/** The versions the real MCPServerEntry CRD serves (ToolHive's, from the reference data). */
-function servedVersions(): string[] {
-  const crdPath = join(
-    repoRoot,
-    '../shared/reference/toolhive-crds/toolhive.stacklok.dev_mcpserverentries.yaml',
-  );
+/** The versions a MCPServerEntry CRD file serves. */
+function servedVersionsOf(crdPath: string): string[] {
   const crd = parse(readFileSync(crdPath, 'utf8')) as {
     spec: { versions: { name: string; served: boolean }[] };
   };
   return crd.spec.versions.filter((v) => v.served).map((v) => v.name);
+}
+
+/** What ToolHive's CRD serves (reference data); our deploy/crds copy must serve the same. */
+function servedVersions(): string[] {
+  const toolhive = servedVersionsOf(
+    join(repoRoot, '../shared/reference/toolhive-crds/toolhive.stacklok.dev_mcpserverentries.yaml'),
+  );
+  assert.deepEqual(servedVersionsOf(join(repoRoot, 'deploy/crds/mcpserverentries.yaml')), toolhive);
+  return toolhive;
 }
 
 function pathOf(webhook: Webhook): string | undefined {
