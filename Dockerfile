@@ -39,6 +39,9 @@ ENV MCPENTRY_METRICS_HOST=0.0.0.0
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schemas ./schemas
+# The reference source of last resort (`serve` with no cluster and no --objects), so
+# `docker run` works on a laptop; in a cluster the in-cluster config is used instead.
+COPY examples ./examples
 COPY package.json ./
 # The uid the Deployment's securityContext runs as (runAsUser: 65532); numeric so
 # runAsNonRoot can verify it without a passwd entry.
