@@ -20,6 +20,8 @@ export interface AppOptions {
   readonly handler: ReviewHandler;
   readonly readiness: Readiness;
   readonly log: Logger;
+  /** POST /validate-delete (delete protection); the route exists only when this is given. */
+  readonly deleteHandler?: { handle(body: unknown): { statusCode: number; body: unknown } };
 }
 
 /**
@@ -93,6 +95,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   };
   route(admissionPaths.validate, 'validate');
   route(admissionPaths.mutate, 'mutate');
+  const deleteHandler = opts.deleteHandler;
+  if (deleteHandler !== undefined) {
+    app.post(admissionPaths.validateDelete, async (request, reply) => {
+      const outcome = deleteHandler.handle(request.body);
+      return reply.code(outcome.statusCode).send(outcome.body);
+    });
+  }
 
   app.get(healthPaths.live, async () => ({ status: 'ok' }));
   app.get(healthPaths.ready, async (_request, reply) => {

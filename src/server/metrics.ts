@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { metricsPath } from './routes-paths.ts';
 import type { ReviewEvent } from './review-handler.ts';
+import type { LookupEvent } from '../references/lookup-events.ts';
 
 export class WebhookMetrics {
   readonly registry = new Registry();
@@ -34,8 +35,78 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  // Reference lookups (labels: kind, source, status, failure, resource: all bounded enums).
+  private readonly lookupHits = new Counter({
+    name: 'mcpentry_webhook_lookup_cache_hits_total',
+    help: 'Reference lookups answered from a cache, without an API call.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly lookupMisses = new Counter({
+    name: 'mcpentry_webhook_lookup_cache_misses_total',
+    help: 'Reference lookups the cache could not answer; each is confirmed by a direct GET.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly lookupReadThrough = new Counter({
+    name: 'mcpentry_webhook_lookup_read_through_total',
+    help: 'Direct GETs made for lookups, by what the API server answered.',
+    labelNames: ['kind', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly lookupErrors = new Counter({
+    name: 'mcpentry_webhook_lookup_errors_total',
+    help: 'Failed API requests of the lookups and caches, by failure class.',
+    labelNames: ['kind', 'failure'] as const,
+    registers: [this.registry],
+  });
+  private readonly lookupLatency = new Histogram({
+    name: 'mcpentry_webhook_lookup_duration_seconds',
+    help: 'Time to answer one reference lookup, by kind and source (cache or api).',
+    labelNames: ['kind', 'source'] as const,
+    buckets: [
+      0.000005, 0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+    ],
+    registers: [this.registry],
+  });
+  private readonly cacheSynced = new Gauge({
+    name: 'mcpentry_webhook_lookup_cache_synced',
+    help: '1 once the informer cache of a resource finished its first list.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  private readonly cacheRelists = new Counter({
+    name: 'mcpentry_webhook_lookup_cache_relists_total',
+    help: 'Informer relists, by cause (expired: 410 Gone; error: a failed watch).',
+    labelNames: ['resource', 'cause'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The observer handed to the cluster lookups. */
+  observeLookup(e: LookupEvent): void {
+    switch (e.type) {
+      case 'lookup':
+        if (e.source === 'cache') this.lookupHits.inc({ kind: e.kind });
+        else this.lookupReadThrough.inc({ kind: e.kind, status: e.status });
+        this.lookupLatency.observe({ kind: e.kind, source: e.source }, e.seconds);
+        break;
+      case 'cache-miss':
+        this.lookupMisses.inc({ kind: e.kind });
+        break;
+      case 'api-error':
+        this.lookupErrors.inc({ kind: e.kind, failure: e.failure });
+        break;
+      case 'sync':
+        this.cacheSynced.set({ resource: e.resource }, e.synced ? 1 : 0);
+        break;
+      case 'relist':
+        this.cacheRelists.inc({ resource: e.resource, cause: e.cause });
+        break;
+    }
   }
 
   observe(e: ReviewEvent): void {
