@@ -73,7 +73,11 @@ export class DeleteProtection {
   }
 
   /** The POST /validate-delete handler: a parsed body in, an HTTP answer out. */
-  handle(body: unknown): DeleteProtectionOutcome {
+  handle(body: unknown): Promise<DeleteProtectionOutcome> {
+    return Promise.resolve(this.review(body));
+  }
+
+  review(body: unknown): DeleteProtectionOutcome {
     const decoded = decodeAdmissionReview(body);
     if (!decoded.ok) return { statusCode: 400, body: { message: decoded.message } };
     const req = decoded.request;

@@ -21,7 +21,9 @@ export interface AppOptions {
   readonly readiness: Readiness;
   readonly log: Logger;
   /** POST /validate-delete (delete protection); the route exists only when this is given. */
-  readonly deleteHandler?: { handle(body: unknown): { statusCode: number; body: unknown } };
+  readonly deleteHandler?: {
+    handle(body: unknown): Promise<{ readonly statusCode: number; readonly body: unknown }>;
+  };
 }
 
 /**
@@ -98,7 +100,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const deleteHandler = opts.deleteHandler;
   if (deleteHandler !== undefined) {
     app.post(admissionPaths.validateDelete, async (request, reply) => {
-      const outcome = deleteHandler.handle(request.body);
+      const outcome = await deleteHandler.handle(request.body);
       return reply.code(outcome.statusCode).send(outcome.body);
     });
   }

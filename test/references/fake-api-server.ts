@@ -70,7 +70,7 @@ export class FakeApiServer {
     const rv = String(++this.revision);
     obj.metadata.resourceVersion = rv;
     let c = this.objects.get(collection);
-    if (c === undefined) this.objects.set(collection, (c = new Map()));
+    if (c === undefined) this.objects.set(collection, (c = new Map<string, StoredObject>()));
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const type = c.has(key) ? 'MODIFIED' : 'ADDED';
     c.set(key, obj);
