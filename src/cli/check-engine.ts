@@ -1,0 +1,62 @@
+// The pieces every `check` mode shares: the schemas, the engine options mapped from the CLI's
+// words, and (lazily, so plain file checks never load the Kubernetes client) a cluster lookup.
+import type { EntrySchemas } from '../crd/entry-schemas.ts';
+import { loadEntrySchemas } from '../crd/select-schemas.ts';
+import type { EngineOptions, ReferencePolicy } from '../policy/engine-types.ts';
+import type { ReferenceLookup } from '../references/lookup.ts';
+import { RunMemoLookup } from './run-memo-lookup.ts';
+import type { CheckConfig, ReferenceMode } from './check-args.ts';
+import { setupStep } from './check-setup-error.ts';
+
+const policyOf: Readonly<Record<ReferenceMode, ReferencePolicy>> = {
+  error: 'deny',
+  warn: 'warn',
+  ignore: 'ignore',
+};
+
+export function engineOptionsFor(config: CheckConfig): EngineOptions {
+  const policy = policyOf[config.references];
+  return {
+    referencePolicy: {
+      MCPGroup: policy,
+      MCPExternalAuthConfig: policy,
+      ConfigMap: policy,
+      Secret: policy,
+    },
+    // A cluster that cannot answer is reported like a missing object would be: a CI gate must
+    // not pass an entry because the API server was unreachable.
+    onLookupFailure: policy === 'deny' ? 'deny' : 'warn',
+    lookupTimeoutMs: config.lookupTimeoutMs,
+  };
+}
+
+export function schemasFor(config: CheckConfig): Promise<EntrySchemas> {
+  return setupStep(
+    config.crd === undefined ? 'cannot load the bundled schemas' : `cannot use --crd ${config.crd}`,
+    () => loadEntrySchemas(config.crd, config.kubeconfig),
+  );
+}
+
+/**
+ * The live-cluster lookup for a short-lived process: one GET per distinct object, remembered
+ * for the run. The server's informer caches would only add a watch to tear down again.
+ */
+export async function clusterLookupFor(config: CheckConfig): Promise<ReferenceLookup> {
+  return setupStep('cannot use the cluster', async () => {
+    if (config.kubeconfig === undefined)
+      throw new Error('no kubeconfig: pass --kubeconfig or set KUBECONFIG');
+    const kubeconfig = config.kubeconfig;
+    const [{ loadKubeConfig }, { KubeApi }, { ServedVersion }, { DirectLookup }, events] =
+      await Promise.all([
+        import('../references/cluster-lookup.ts'),
+        import('../references/kube-api.ts'),
+        import('../references/served-version.ts'),
+        import('../references/direct-lookup.ts'),
+        import('../references/lookup-events.ts'),
+      ]);
+    const api = new KubeApi(loadKubeConfig(kubeconfig));
+    return new RunMemoLookup(
+      new DirectLookup(api, new ServedVersion(api), events.ignoreLookupEvents),
+    );
+  });
+}

@@ -1,0 +1,49 @@
+// GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
+// diff. Values and properties are escaped as the runner expects (actions/toolkit's command.ts
+// rules), or a message with a newline or a `::` would end the command early.
+import { formatFinding } from '../policy/findings.ts';
+import { entryName, summaryLine, type CheckReport, type SourcePosition } from './check-report.ts';
+import type { ReportOptions } from './reporter.ts';
+import { describePatchOperation } from './report-text.ts';
+
+const escapeData = (s: string): string =>
+  s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+const escapeProperty = (s: string): string =>
+  escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
+
+function command(level: string, at: SourcePosition, title: string, message: string): string {
+  // A cluster object or stdin has no file in the checkout: annotate without a location.
+  const located = at.source !== '-' && !at.source.startsWith('cluster:');
+  const props = [
+    ...(located
+      ? [`file=${escapeProperty(at.source)}`, `line=${at.line}`, `col=${at.column}`]
+      : []),
+    `title=${escapeProperty(title)}`,
+  ];
+  const prefix = located ? '' : `${at.source}:${at.line}:${at.column}: `;
+  return `::${level} ${props.join(',')}::${escapeData(prefix + message)}`;
+}
+
+export function renderGithub(report: CheckReport, _options: ReportOptions): string {
+  const lines: string[] = [];
+  for (const e of report.inputErrors) lines.push(command('error', e, 'input error', e.message));
+  for (const entry of report.entries) {
+    const name = entryName(entry);
+    for (const f of entry.denials)
+      lines.push(
+        command('error', f, `MCPServerEntry denied (${f.rule})`, `${name}: ${formatFinding(f)}`),
+      );
+    for (const f of entry.warnings)
+      lines.push(
+        command('warning', f, `MCPServerEntry warning (${f.rule})`, `${name}: ${formatFinding(f)}`),
+      );
+    if (report.showDefaults && entry.patch.length > 0) {
+      const ops = entry.patch.map(describePatchOperation).join('\n');
+      lines.push(
+        command('notice', entry.position, 'defaults the webhook would apply', `${name}:\n${ops}`),
+      );
+    }
+  }
+  lines.push(summaryLine(report.summary));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+// The default, human format: `file:line:column: severity: namespace/name: field: message [rule]`,
+// the shape compilers use, so editors and terminals turn it into links.
+import type { JsonPatchOperation } from '../policy/verdict.ts';
+import { formatFinding } from '../policy/findings.ts';
+import {
+  entryName,
+  summaryLine,
+  type CheckReport,
+  type LocatedFinding,
+  type SourcePosition,
+} from './check-report.ts';
+import type { ReportOptions } from './reporter.ts';
+
+type Paint = (code: string, text: string) => string;
+
+const where = (p: SourcePosition): string => `${p.source}:${p.line}:${p.column}`;
+
+export function describePatchOperation(op: JsonPatchOperation): string {
+  return `${op.op} ${op.path}${op.value === undefined ? '' : ` ${JSON.stringify(op.value)}`}`;
+}
+
+export function renderText(report: CheckReport, options: ReportOptions): string {
+  const paint: Paint = options.color ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_c, t) => t;
+  const lines: string[] = [];
+  for (const e of report.inputErrors) {
+    lines.push(`${paint('1', where(e))}: ${paint('1;31', 'input error')}: ${e.message}`);
+  }
+  const findingLine = (f: LocatedFinding, name: string, severity: string, code: string): string =>
+    `${paint('1', where(f))}: ${paint(code, severity)}: ${name}: ${formatFinding(f)} ${paint('2', `[${f.rule}]`)}`;
+  for (const entry of report.entries) {
+    const name = entryName(entry);
+    for (const f of entry.denials) lines.push(findingLine(f, name, 'error', '1;31'));
+    for (const f of entry.warnings) lines.push(findingLine(f, name, 'warning', '33'));
+    if (report.showDefaults) {
+      for (const op of entry.patch) {
+        lines.push(
+          `${paint('1', where(entry.position))}: ${paint('36', 'default')}: ${name}: ${describePatchOperation(op)}`,
+        );
+      }
+    }
+  }
+  const s = report.summary;
+  const ok = s.denied === 0 && s.inputErrors === 0;
+  if (lines.length > 0) lines.push('');
+  lines.push(paint(ok ? '32' : '1;31', `${ok ? 'PASS' : 'FAIL'}: ${summaryLine(s)}`));
+  return `${lines.join('\n')}\n`;
+}
