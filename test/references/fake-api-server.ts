@@ -33,6 +33,9 @@ export class FakeApiServer {
   expireNextWatches = 0;
   private readonly objects = new Map<string, Map<string, StoredObject>>();
   private readonly watchers = new Set<Watcher>();
+  /** Every event with its revision, so a watch from resourceVersion N replays what came after. */
+  private readonly history: { collection: string; namespace: string; rv: number; line: string }[] =
+    [];
   private revision = 100;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -66,7 +69,12 @@ export class FakeApiServer {
     return this.requests.filter((p) => p.startsWith(prefix)).length;
   }
 
-  put(collection: string, obj: StoredObject): void {
+  /** Store without telling watchers: the object exists, its watch event has not arrived. */
+  putQuietly(collection: string, obj: StoredObject): void {
+    this.put(collection, obj, false);
+  }
+
+  put(collection: string, obj: StoredObject, notify = true): void {
     const rv = String(++this.revision);
     obj.metadata.resourceVersion = rv;
     let c = this.objects.get(collection);
@@ -74,7 +82,8 @@ export class FakeApiServer {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const type = c.has(key) ? 'MODIFIED' : 'ADDED';
     c.set(key, obj);
-    this.notify(collection, obj.metadata.namespace, { type, object: obj });
+    if (notify)
+      this.notify(collection, obj.metadata.namespace, { type, object: structuredClone(obj) });
   }
 
   remove(collection: string, namespace: string, name: string): void {
@@ -115,6 +124,12 @@ export class FakeApiServer {
   }
 
   private notify(collection: string, namespace: string, event: unknown): void {
+    this.history.push({
+      collection,
+      namespace,
+      rv: this.revision,
+      line: `${JSON.stringify(event)}\n`,
+    });
     for (const w of this.watchers) {
       if (w.collection !== collection) continue;
       if (w.namespace !== undefined && w.namespace !== namespace) continue;
@@ -215,6 +230,15 @@ export class FakeApiServer {
         return;
       }
       res.flushHeaders();
+      const since = Number(url.searchParams.get('resourceVersion') ?? '0');
+      for (const h of this.history) {
+        if (
+          h.rv > since &&
+          h.collection === collection &&
+          (namespace === undefined || h.namespace === namespace)
+        )
+          res.write(h.line);
+      }
       const watcher: Watcher = { collection, namespace, res };
       this.watchers.add(watcher);
       res.on('close', () => this.watchers.delete(watcher));
