@@ -7,6 +7,8 @@
 import type { ServeConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ReferenceLookup } from './lookup.ts';
+import type { LookupObserver } from './lookup-events.ts';
+import type { DeleteProtection } from './delete-protection.ts';
 import { ManifestLookup } from './manifest-lookup.ts';
 
 export async function selectLookup(
@@ -14,7 +16,8 @@ export async function selectLookup(
   log: Logger,
   examplesDir: string,
   inCluster: boolean,
-): Promise<{ lookup: ReferenceLookup; source: string }> {
+  observe?: LookupObserver,
+): Promise<{ lookup: ReferenceLookup; source: string; deleteProtection?: DeleteProtection }> {
   if (config.objects.length > 0) {
     return {
       lookup: await ManifestLookup.fromPaths(config.objects),
@@ -23,7 +26,7 @@ export async function selectLookup(
   }
   if (config.kubeconfig !== undefined || inCluster) {
     const { createClusterLookup } = await import('./cluster-lookup.ts');
-    return createClusterLookup(config, log);
+    return createClusterLookup(config, log, observe === undefined ? {} : { observe });
   }
   return {
     lookup: await ManifestLookup.fromPaths([examplesDir]),

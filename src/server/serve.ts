@@ -47,11 +47,13 @@ export async function startServer(
   }
 
   const schemas = await loadEntrySchemas(config.crd, config.kubeconfig);
-  const { lookup, source } = await selectLookup(
+  const metrics = new WebhookMetrics();
+  const { lookup, source, deleteProtection } = await selectLookup(
     config,
     log,
     `${packageRoot}examples`,
     runtime.inCluster,
+    (e) => metrics.observeLookup(e),
   );
   const engine = new AdmissionEngine(schemas, lookup, {
     referencePolicy: {
@@ -64,7 +66,6 @@ export async function startServer(
     lookupTimeoutMs: config.lookupTimeoutMs,
   });
 
-  const metrics = new WebhookMetrics();
   const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e));
   const requireClientCert = config.clientCa !== undefined;
   let app: FastifyInstance | undefined;
@@ -95,6 +96,7 @@ export async function startServer(
     handler,
     readiness: { problems },
     log,
+    ...(deleteProtection === undefined ? {} : { deleteHandler: deleteProtection }),
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
