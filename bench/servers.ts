@@ -1,0 +1,234 @@
+// Starting and stopping the two servers under test as their own processes, each pinned to one
+// core when taskset exists, and reading their resident memory from /proc.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCertificateAuthority, issueCertificate } from '../src/tls/certificates.ts';
+import { fixtureObjectsDir } from './payloads.ts';
+
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const nodeBin = process.execPath;
+
+export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** `taskset -c CPU cmd...` where taskset exists, else the command itself. */
+export function pinned(
+  cpu: number | undefined,
+  command: string,
+  args: readonly string[],
+): [string, string[]] {
+  return cpu !== undefined && hasTaskset
+    ? ['taskset', ['-c', String(cpu), command, ...args]]
+    : [command, [...args]];
+}
+
+export interface BenchCertificates {
+  readonly ca: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export async function writeCertificates(dir: string): Promise<BenchCertificates> {
+  const ca = await createCertificateAuthority({ commonName: 'bench CA' });
+  const leaf = await issueCertificate(ca, {
+    commonName: 'localhost',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    usage: 'server',
+  });
+  const certFile = join(dir, 'tls.crt');
+  const keyFile = join(dir, 'tls.key');
+  writeFileSync(certFile, leaf.certPem);
+  writeFileSync(keyFile, leaf.keyPem);
+  return { ca: ca.certPem, certFile, keyFile };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  readonly label: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly url: string;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** VmRSS of a live process (Linux); 0 where /proc is not there. */
+export function rssOf(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** One GET over a fresh TLS connection; resolves the status, or 0 when nothing answers. */
+export function probe(url: string, ca: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(url, { ca, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** Poll until `url` answers 200; resolves the time it took, in milliseconds since `since`. */
+export async function waitForOk(
+  url: string,
+  ca: string,
+  child: ChildProcess,
+  since: bigint,
+  deadlineMs = 30_000,
+  pollMs = 5,
+): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`server exited with ${child.exitCode} before ${url} answered`);
+    if ((await probe(url, ca)) === 200) return Number(process.hrtime.bigint() - since) / 1e6;
+    if (Number(process.hrtime.bigint() - since) / 1e6 > deadlineMs)
+      throw new Error(`${url} not ready within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+export interface StartOptions {
+  readonly certs: BenchCertificates;
+  readonly http2: boolean;
+  readonly cpu?: number | undefined;
+}
+
+export async function startBaseline(opts: StartOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const [cmd, args] = pinned(opts.cpu, nodeBin, [
+    join(repoRoot, 'bench/baseline-server.ts'),
+    '--port',
+    String(port),
+    '--tls-cert',
+    opts.certs.certFile,
+    '--tls-key',
+    opts.certs.keyFile,
+    ...(opts.http2 ? [] : ['--no-http2']),
+  ]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      if (out.includes('ready ')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
+  });
+  const url = `https://127.0.0.1:${port}`;
+  return {
+    label: 'baseline',
+    port,
+    pid: child.pid!,
+    url,
+    rssBytes: () => rssOf(child.pid!),
+    stop: stopper(child),
+  };
+}
+
+/** Which build of our server to run: the compiled one (what the image runs) or the sources. */
+export type OurEntry = 'dist' | 'src';
+
+export function ourMainPath(entry: OurEntry): string {
+  return entry === 'dist' ? join(repoRoot, 'dist/main.js') : join(repoRoot, 'src/main.ts');
+}
+
+export function ourServeArgs(
+  certs: BenchCertificates,
+  port: number,
+  metricsPort: number,
+  http2: boolean,
+  objectsDir = fixtureObjectsDir,
+): string[] {
+  return [
+    'serve',
+    '--port',
+    String(port),
+    '--metrics-port',
+    String(metricsPort),
+    '--tls-cert',
+    certs.certFile,
+    '--tls-key',
+    certs.keyFile,
+    '--objects',
+    objectsDir,
+    '--log-level',
+    'info',
+    '--shutdown-delay',
+    '0',
+    ...(http2 ? [] : ['--no-http2']),
+  ];
+}
+
+export interface OurStartOptions extends StartOptions {
+  readonly entry: OurEntry;
+  /** Where the server's stdout (one JSON log line per review) goes. */
+  readonly logFile: string;
+  readonly extraNodeArgs?: readonly string[];
+}
+
+export async function startOurs(opts: OurStartOptions): Promise<ServerProcess> {
+  const main = ourMainPath(opts.entry);
+  if (!existsSync(main)) throw new Error(`${main} is missing; run \`npm run build\` first`);
+  const port = await freePort();
+  let metricsPort = await freePort();
+  while (metricsPort === port) metricsPort = await freePort();
+  const [cmd, args] = pinned(opts.cpu, nodeBin, [
+    ...(opts.extraNodeArgs ?? []),
+    main,
+    ...ourServeArgs(opts.certs, port, metricsPort, opts.http2),
+  ]);
+  const log = openSync(opts.logFile, 'a');
+  const started = process.hrtime.bigint();
+  const child = spawn(cmd, args, { stdio: ['ignore', log, 'inherit'], cwd: repoRoot });
+  closeSync(log);
+  const url = `https://127.0.0.1:${port}`;
+  try {
+    await waitForOk(`${url}/readyz`, opts.certs.ca, child, started);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    label: 'ours',
+    port,
+    pid: child.pid!,
+    url,
+    rssBytes: () => rssOf(child.pid!),
+    stop: stopper(child),
+  };
+}
