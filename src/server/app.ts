@@ -30,13 +30,25 @@ export interface AppOptions {
  * Timeouts. The API server's Go client keeps idle connections 90 s and does not retry a POST
  * on a connection we closed, so our keep-alive must outlast it (120 s). Requests (headers and
  * body) must arrive within 10 s: the API server sends a whole review at once, so only a slow
- * or hostile client (slowloris) is cut off.
+ * or hostile client (slowloris) is cut off. The same 10 s bounds a TLS handshake (Node's
+ * default is 120 s, long enough for a few thousand stalled handshakes to pin memory), and
+ * Node checks for overdue requests every second instead of every 30 s, so the cut-off lands
+ * near 10 s rather than anywhere up to 40 s.
  */
 export const serverTimeouts = {
   keepAliveMs: 120_000,
   requestMs: 10_000,
+  handshakeMs: 10_000,
+  connectionsCheckMs: 1_000,
   http2SessionMs: 125_000,
 } as const;
+
+interface Http1Timeouts {
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  connectionsCheckingInterval: number;
+}
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const common = {
@@ -56,10 +68,26 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     ? Fastify({
         ...common,
         http2: true,
-        https: { ...opts.tls, allowHTTP1: true },
+        https: { ...opts.tls, handshakeTimeout: serverTimeouts.handshakeMs, allowHTTP1: true },
         http2SessionTimeout: serverTimeouts.http2SessionMs,
       })
-    : Fastify({ ...common, https: opts.tls })) as unknown as FastifyInstance;
+    : Fastify({
+        ...common,
+        https: { ...opts.tls, handshakeTimeout: serverTimeouts.handshakeMs },
+      })) as unknown as FastifyInstance;
+
+  // Fastify sets keepAliveTimeout and requestTimeout only on a plain HTTP/1 server. On the
+  // HTTP/2 server, HTTP/1.1 clients are served by Node's fallback with Node's defaults: 5 s
+  // keep-alive (the Go client's 90 s idle pool then races our close and a POST fails with
+  // EOF) and a 300 s request timeout (a slowloris client holds its socket for minutes). The
+  // API server pins Service webhooks to http/1.1, so that fallback is the production path.
+  // Set the same values on either server before it listens; Node reads them per connection.
+  Object.assign(app.server as unknown as Http1Timeouts, {
+    keepAliveTimeout: serverTimeouts.keepAliveMs,
+    requestTimeout: serverTimeouts.requestMs,
+    headersTimeout: serverTimeouts.requestMs,
+    connectionsCheckingInterval: serverTimeouts.connectionsCheckMs,
+  } satisfies Http1Timeouts);
 
   // TLS 1.2 renegotiation is a known DoS lever (CVE-2011-1473); nobody legitimate needs it here.
   (app.server as unknown as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
