@@ -29,6 +29,28 @@ const operations = new Set<string>(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 /** The API server sends a UUID; anything much longer is not from it. */
 const maxUidLength = 128;
 
+/**
+ * Deepest nesting an object in a review may have. No MCPServerEntry field sits deeper than
+ * about a dozen levels (managedFields mirror the same shape) and the API server prunes unknown
+ * fields before admission, so 100 is generous. The rules below recurse (schema checks, JSON
+ * equality, patch diffs) and overflow the stack near 2,500 levels; Kubernetes' own JSON limit
+ * is 10,000, so without this bound a hand-crafted review turned into a 500.
+ */
+export const maxObjectDepth = 100;
+
+/** Iterative, so measuring a hostile object cannot itself overflow the stack. */
+function deeperThan(root: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value))
+      pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -74,6 +96,13 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
   const oldObject = objectOrNull(req['oldObject']);
   if (object === undefined) return fail('request.object must be an object or null');
   if (oldObject === undefined) return fail('request.oldObject must be an object or null');
+  for (const [label, obj] of [
+    ['object', object],
+    ['oldObject', oldObject],
+  ] as const) {
+    if (deeperThan(obj, maxObjectDepth))
+      return fail(`request.${label} nests deeper than ${maxObjectDepth} levels`);
+  }
   for (const [label, v] of [
     ['namespace', req['namespace']],
     ['name', req['name']],
