@@ -44,16 +44,32 @@ export function objectPath(
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-// Phases repeat across thousands of cached groups: share one string per known value.
-const knownPhases = new Map(['Ready', 'Pending', 'Failed'].map((p) => [p, p]));
+// Thousands of cached groups share a handful of phases, and auth configs a handful of types:
+// one frozen answer per known value serves them all, so a cached object costs its map entry.
 const foundWithoutFacts: ReferenceAnswer = Object.freeze({ status: 'found' });
+const groupAnswers = new Map(
+  ['Ready', 'Pending', 'Failed'].map((phase) => [phase, Object.freeze({ status: 'found', phase })]),
+);
+const authAnswers = new Map(
+  [
+    'tokenExchange',
+    'headerInjection',
+    'bearerToken',
+    'unauthenticated',
+    'embeddedAuthServer',
+    'awsSts',
+    'upstreamInject',
+    'obo',
+    'xaa',
+  ].map((authType) => [authType, Object.freeze({ status: 'found', authType })]),
+);
 
 /** MCPGroup → `{found, phase}`; the answer object itself is what a cache stores and returns. */
 export function groupAnswer(obj: unknown): ReferenceAnswer {
   const status = isRecord(obj) && isRecord(obj['status']) ? obj['status'] : undefined;
   const phase = status?.['phase'];
   if (typeof phase !== 'string') return foundWithoutFacts;
-  return Object.freeze({ status: 'found', phase: knownPhases.get(phase) ?? phase });
+  return groupAnswers.get(phase) ?? Object.freeze({ status: 'found', phase });
 }
 
 /** MCPExternalAuthConfig → `{found, authType}`. */
@@ -61,7 +77,7 @@ export function authConfigAnswer(obj: unknown): ReferenceAnswer {
   const spec = isRecord(obj) && isRecord(obj['spec']) ? obj['spec'] : undefined;
   const type = spec?.['type'];
   if (typeof type !== 'string') return foundWithoutFacts;
-  return Object.freeze({ status: 'found', authType: type });
+  return authAnswers.get(type) ?? Object.freeze({ status: 'found', authType: type });
 }
 
 /**
