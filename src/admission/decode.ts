@@ -51,6 +51,17 @@ function deeperThan(root: unknown, limit: number): boolean {
   return false;
 }
 
+/**
+ * A received value, quoted for a message and a log line: short, and never converted through
+ * its own `toString` (a parsed `{"toString":1}` makes String() throw, which was a 500).
+ */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 61)}...` : v);
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -65,7 +76,7 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
   if (body['apiVersion'] !== 'admission.k8s.io/v1' || body['kind'] !== 'AdmissionReview') {
     return {
       ok: false,
-      message: `expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got ${JSON.stringify(String(body['apiVersion']))} and ${JSON.stringify(String(body['kind']))}`,
+      message: `expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got ${describeValue(body['apiVersion'])} and ${describeValue(body['kind'])}`,
     };
   }
   const req = body['request'];
@@ -133,7 +144,7 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
       (objKind !== undefined && objKind !== gvk.kind)
     ) {
       return fail(
-        `request.${label} is ${JSON.stringify(String(apiVersion))} ${JSON.stringify(String(objKind))}, but request.kind says ${JSON.stringify(expected)} ${JSON.stringify(gvk.kind)}`,
+        `request.${label} is ${describeValue(apiVersion)} ${describeValue(objKind)}, but request.kind says ${JSON.stringify(expected)} ${JSON.stringify(gvk.kind)}`,
       );
     }
   }
