@@ -42,8 +42,12 @@ export class AdmissionEngine {
     this.options = options;
   }
 
-  /** The validating webhook: findings and warnings, never a patch. */
-  async validate(input: EntryInput, signal?: AbortSignal): Promise<Verdict> {
+  /**
+   * The validating webhook: findings and warnings, never a patch. Lookups stop at
+   * `lookupTimeoutMs`, at `budgetMs` (the caller's own deadline) if that is sooner, or when
+   * `signal` aborts.
+   */
+  async validate(input: EntryInput, signal?: AbortSignal, budgetMs?: number): Promise<Verdict> {
     if (input.operation === 'DELETE' || input.operation === 'CONNECT')
       return allow('operation-not-reviewed');
     const object = asRecord(input.object);
@@ -85,6 +89,7 @@ export class AdmissionEngine {
     const answers = await this.resolve(
       checks.map((c) => c.query),
       signal,
+      budgetMs,
     );
     rules.push(referenceFindings(checks, answers, this.options));
 
@@ -110,52 +115,79 @@ export class AdmissionEngine {
    * What the API server would do end to end (defaulting, then validation of the defaulted
    * object): the CLI and the cross-checking tests use this.
    */
-  async check(input: EntryInput, signal?: AbortSignal): Promise<Verdict> {
+  async check(input: EntryInput, signal?: AbortSignal, budgetMs?: number): Promise<Verdict> {
     const mutated = this.mutate(input);
     const object =
       mutated.patch.length > 0 ? applyPatch(input.object, mutated.patch) : input.object;
-    const verdict = await this.validate({ ...input, object }, signal);
+    const verdict = await this.validate({ ...input, object }, signal, budgetMs);
     return { ...verdict, patch: mutated.patch };
   }
 
-  /** Look every distinct reference up in parallel; anything unanswered by the deadline is `unknown`. */
-  private async resolve(
+  /**
+   * Look every distinct reference up in parallel; anything unanswered by the deadline is
+   * `unknown`. One controller, one timer and one promise per review: this runs on every
+   * admission request, and a promise race per query plus a deadline promise cost more than
+   * the cached lookups themselves.
+   */
+  private resolve(
     queries: readonly ReferenceQuery[],
-    outer?: AbortSignal,
+    outer: AbortSignal | undefined,
+    budgetMs: number | undefined,
   ): Promise<ReferenceAnswer[]> {
-    if (queries.length === 0) return [];
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.lookupTimeoutMs);
-    const forward = (): void => controller.abort();
-    outer?.addEventListener('abort', forward, { once: true });
-    const deadline = new Promise<ReferenceAnswer>((resolve) => {
-      const answer = (): void =>
-        resolve({
+    if (queries.length === 0) return Promise.resolve([]);
+    const timeoutMs =
+      budgetMs === undefined
+        ? this.options.lookupTimeoutMs
+        : Math.max(0, Math.min(budgetMs, this.options.lookupTimeoutMs));
+    const keys = queries.map(referenceKey);
+    const answers = new Map<string, ReferenceAnswer | undefined>();
+    return new Promise((settle) => {
+      const controller = new AbortController();
+      let pending = 0;
+      let settled = false;
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', cutOff);
+        const late: ReferenceAnswer = {
           status: 'unknown',
-          reason: `no answer within ${this.options.lookupTimeoutMs} ms`,
-        });
-      if (controller.signal.aborted) answer();
-      else controller.signal.addEventListener('abort', answer, { once: true });
-    });
-    try {
-      const distinct = new Map<string, Promise<ReferenceAnswer>>();
-      for (const q of queries) {
-        const key = referenceKey(q);
-        if (!distinct.has(key)) {
-          const asked = this.lookup
-            .lookup(q, controller.signal)
-            .catch((err: unknown): ReferenceAnswer => ({
-              status: 'unknown',
-              reason: describeLookupError(err),
-            }));
-          distinct.set(key, Promise.race([asked, deadline]));
+          reason: `no answer within ${timeoutMs} ms`,
+        };
+        settle(keys.map((k) => answers.get(k) ?? late));
+      };
+      // The deadline (ours or the caller's) passed: tell the lookups to stop, answer now.
+      const cutOff = (): void => {
+        controller.abort();
+        finish();
+      };
+      const timer = setTimeout(cutOff, timeoutMs);
+      outer?.addEventListener('abort', cutOff, { once: true });
+      const record = (key: string, answer: ReferenceAnswer): void => {
+        if (settled) return;
+        answers.set(key, answer);
+        pending -= 1;
+        if (pending === 0) finish();
+      };
+      for (let i = 0; i < queries.length; i++) {
+        const key = keys[i]!;
+        if (answers.has(key)) continue;
+        answers.set(key, undefined);
+        pending += 1;
+        let asked: Promise<ReferenceAnswer>;
+        try {
+          asked = this.lookup.lookup(queries[i]!, controller.signal);
+        } catch (err) {
+          record(key, { status: 'unknown', reason: describeLookupError(err) });
+          continue;
         }
+        asked.then(
+          (answer) => record(key, answer),
+          (err: unknown) => record(key, { status: 'unknown', reason: describeLookupError(err) }),
+        );
       }
-      return await Promise.all(queries.map((q) => distinct.get(referenceKey(q))!));
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', forward);
-    }
+      if (outer?.aborted === true) cutOff();
+    });
   }
 }
 

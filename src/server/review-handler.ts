@@ -92,10 +92,11 @@ export class ReviewHandler {
       verdict = this.engine.mutate(input);
       body2 = buildMutationResponse(req.uid, verdict.patch);
     } else {
-      // Leave a second of the API server's deadline for the answer to travel back.
-      const signal =
-        timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(100, timeoutMs - 1000));
-      verdict = await this.engine.validate(input, signal);
+      // Leave a second of the API server's deadline for the answer to travel back. A budget,
+      // not AbortSignal.timeout(): that costs ~12 µs per review and its timer outlives the
+      // review by the whole timeout, thousands of them alive at a few thousand reviews/s.
+      const budgetMs = timeoutMs === undefined ? undefined : Math.max(100, timeoutMs - 1000);
+      verdict = await this.engine.validate(input, undefined, budgetMs);
       body2 = buildValidationResponse(
         { uid: req.uid, kind: req.kind.kind, group: req.kind.group, name: req.name },
         verdict,
