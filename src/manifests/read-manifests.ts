@@ -1,0 +1,154 @@
+// Read every manifest named on a command line. Each file is read whole but never past a size
+// cap (a multi-gigabyte file or an endless pipe must not exhaust memory), decoded as strict
+// UTF-8, and parsed; a problem with one file is a value in `errors` and the others still load.
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { decodeManifestBytes } from './decode-text.ts';
+import { describeFsError, expandInputs } from './expand-inputs.ts';
+import type { ManifestInput } from './expand-inputs.ts';
+import type { ManifestDocument, ManifestError } from './manifest-document.ts';
+
+export type { ManifestDocument, ManifestError } from './manifest-document.ts';
+import { parseManifestText } from './parse-manifest-text.ts';
+
+/** Larger than any sane manifest bundle (the API server stores objects up to 1.5 MiB). */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Files read ahead while earlier ones are parsed. */
+const READ_AHEAD = 8;
+
+export interface ReadManifestsOptions {
+  /** Stream read for `-` (defaults to process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly maxFileBytes?: number;
+  /** Directory relative paths are read from (defaults to process.cwd()). */
+  readonly cwd?: string;
+}
+
+export interface ReadManifestsResult {
+  readonly documents: ManifestDocument[];
+  readonly errors: ManifestError[];
+}
+
+export const STDIN_SOURCE = '<stdin>';
+
+export async function readManifests(
+  paths: readonly string[],
+  opts: ReadManifestsOptions = {},
+): Promise<ReadManifestsResult> {
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cwd = opts.cwd ?? process.cwd();
+  const inputs = await expandInputs(paths, cwd);
+  const documents: ManifestDocument[] = [];
+  const errors: ManifestError[] = [];
+  const pending = inputs.map(() => undefined as Promise<LoadedInput> | undefined);
+  const start = (i: number): Promise<LoadedInput> | undefined => {
+    const input = inputs[i];
+    if (input === undefined) return undefined;
+    pending[i] ??= loadInput(input, maxBytes, opts.stdin ?? process.stdin, cwd);
+    return pending[i];
+  };
+  for (let i = 0; i < inputs.length; i++) {
+    for (let ahead = i; ahead < Math.min(inputs.length, i + READ_AHEAD); ahead++) void start(ahead);
+    const loaded = await start(i);
+    pending[i] = undefined;
+    if (loaded === undefined) continue;
+    if ('message' in loaded) {
+      errors.push(loaded);
+      continue;
+    }
+    const decoded = decodeManifestBytes(loaded.bytes);
+    if (!decoded.ok) {
+      errors.push({
+        source: loaded.source,
+        line: decoded.line,
+        column: decoded.column,
+        message: decoded.message,
+      });
+      continue;
+    }
+    const parsed = parseManifestText(decoded.text, loaded.source);
+    documents.push(...parsed.documents);
+    errors.push(...parsed.errors);
+  }
+  return { documents, errors };
+}
+
+type LoadedInput = { source: string; bytes: Uint8Array } | ManifestError;
+
+async function loadInput(
+  input: ManifestInput,
+  maxBytes: number,
+  stdin: NodeJS.ReadableStream,
+  cwd: string,
+): Promise<LoadedInput> {
+  switch (input.kind) {
+    case 'error':
+      return { source: input.source, message: input.message };
+    case 'stdin': {
+      try {
+        const bytes = await readStreamBounded(stdin, maxBytes);
+        return bytes === undefined
+          ? { source: STDIN_SOURCE, message: tooLarge(maxBytes) }
+          : { source: STDIN_SOURCE, bytes };
+      } catch (error) {
+        return { source: STDIN_SOURCE, message: (error as Error).message };
+      }
+    }
+    case 'file':
+      return readFileBounded(input.path, resolve(cwd, input.path), maxBytes);
+  }
+}
+
+async function readFileBounded(
+  path: string,
+  fsPath: string,
+  maxBytes: number,
+): Promise<LoadedInput> {
+  let handle;
+  try {
+    handle = await open(fsPath, 'r');
+    const info = await handle.stat();
+    if (info.isDirectory()) return { source: path, message: 'is a directory' };
+    if (info.isFile()) {
+      if (info.size > maxBytes) return { source: path, message: tooLarge(maxBytes) };
+      const bytes = await handle.readFile();
+      // The file may have grown between stat and read.
+      return bytes.length > maxBytes
+        ? { source: path, message: tooLarge(maxBytes) }
+        : { source: path, bytes };
+    }
+    // A FIFO or device (`<(kustomize build)`, /dev/stdin): its size is unknown, read with the cap.
+    const bytes = await readStreamBounded(handle.createReadStream({ autoClose: false }), maxBytes);
+    return bytes === undefined
+      ? { source: path, message: tooLarge(maxBytes) }
+      : { source: path, bytes };
+  } catch (error) {
+    return { source: path, message: describeFsError(error as NodeJS.ErrnoException) };
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The whole stream, or undefined as soon as it passes `maxBytes` (reading stops there). */
+async function readStreamBounded(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buffer.length;
+    if (total > maxBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(maxBytes: number): string {
+  return `larger than ${formatBytes(maxBytes)}; refusing to read (manifests this large are not Kubernetes objects)`;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
