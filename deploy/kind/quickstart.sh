@@ -44,7 +44,8 @@ kubectl -n mcpentry-webhook rollout status deployment/mcpentry-webhook --timeout
 
 if [ -d examples ]; then
   step "examples/"
-  kubectl apply --server-side -R -f examples/
+  # Not recursive: examples/reviews/ holds AdmissionReview requests, not manifests.
+  kubectl apply --server-side -f examples/
 fi
 
 step "an entry the webhook admits"
