@@ -94,13 +94,18 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     socket.disableRenegotiation();
   });
 
+  // The API server always sends application/json; anything else is a 415, not a guess.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status =
       err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500
         ? err.statusCode
         : 500;
     const message =
-      status === 500 ? 'internal error while reviewing; see the webhook log' : err.message;
+      status === 500
+        ? 'internal error while reviewing; see the webhook log'
+        : clientErrorMessage(err, request.headers['content-type'], opts.bodyLimitBytes);
     if (status === 500) request.log.error({ err, path: request.url }, 'unexpected error');
     else request.log.warn({ status, problem: err.message, path: request.url }, 'bad request');
     void reply.code(status).send({ message });
@@ -141,4 +146,26 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       .send(problems.length === 0 ? { status: 'ready' } : { status: 'not ready', problems });
   });
   return app;
+}
+
+/** Fastify's client errors, reworded so the caller learns what to send instead. */
+function clientErrorMessage(
+  err: FastifyError,
+  contentType: string | undefined,
+  bodyLimit: number,
+): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `content-type ${JSON.stringify(contentType ?? '')} is not supported; send an AdmissionReview as application/json`;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `request body is larger than the limit of ${bodyLimit} bytes (--body-limit)`;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'request body is empty; send an AdmissionReview as application/json';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return `request body is not valid JSON: ${err.message}`;
+    default:
+      return err.statusCode === 400 && err instanceof SyntaxError
+        ? `request body is not valid JSON: ${err.message}`
+        : err.message;
+  }
 }
