@@ -32,7 +32,7 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
         await judgeEntry(
           engine,
           schemas,
-          { object: s.object, position, locate: () => undefined },
+          { object: s.object, position, locateNearest: () => position },
           s.namespace,
         ),
       );

@@ -25,9 +25,20 @@ export interface EntryResult {
   readonly patch: readonly JsonPatchOperation[];
 }
 
-/** Something that stopped a document or a file from being checked at all (exit code 2). */
-export interface InputError extends SourcePosition {
+/**
+ * Something that stopped a document or a file from being checked at all (exit code 2). A
+ * problem with the whole file (unreadable, too large) has no line.
+ */
+export interface InputError {
+  readonly source: string;
+  readonly line?: number;
+  readonly column?: number;
   readonly message: string;
+}
+
+/** `file:line:column`, or just `file` when there is no line. */
+export function positionText(p: { source: string; line?: number; column?: number }): string {
+  return p.line === undefined ? p.source : `${p.source}:${p.line}:${p.column ?? 1}`;
 }
 
 export interface CheckSummary {

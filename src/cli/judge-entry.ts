@@ -13,8 +13,8 @@ export const entryKind = 'MCPServerEntry';
 export interface EntryDocument {
   readonly object: Record<string, unknown>;
   readonly position: SourcePosition;
-  /** Where a field's value sits, or undefined (the document start is used instead). */
-  locate(field: string): SourcePosition | undefined;
+  /** Where a field is written, or its nearest written ancestor, or the document start. */
+  locateNearest(field: string): { readonly line: number; readonly column: number };
 }
 
 const asRecord = (v: unknown): Record<string, unknown> | undefined =>
@@ -54,7 +54,8 @@ export async function judgeEntry(
   });
   const place = (f: Finding): LocatedFinding => ({
     ...f,
-    ...(doc.locate(f.field) ?? doc.position),
+    source: doc.position.source,
+    ...doc.locateNearest(f.field),
   });
   const celWarnings = schemas.versions.includes(version)
     ? celNotEvaluatedFindings(schemas.celRules(version), doc.object)

@@ -2,7 +2,14 @@
 // diff. Values and properties are escaped as the runner expects (actions/toolkit's command.ts
 // rules), or a message with a newline or a `::` would end the command early.
 import { formatFinding } from '../policy/findings.ts';
-import { entryName, summaryLine, type CheckReport, type SourcePosition } from './check-report.ts';
+import {
+  entryName,
+  positionText,
+  summaryLine,
+  type CheckReport,
+  type InputError,
+} from './check-report.ts';
+import { STDIN_SOURCE } from '../manifests/read-manifests.ts';
 import type { ReportOptions } from './reporter.ts';
 import { describePatchOperation } from './report-text.ts';
 
@@ -11,16 +18,20 @@ const escapeData = (s: string): string =>
 const escapeProperty = (s: string): string =>
   escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
 
-function command(level: string, at: SourcePosition, title: string, message: string): string {
-  // A cluster object or stdin has no file in the checkout: annotate without a location.
-  const located = at.source !== '-' && !at.source.startsWith('cluster:');
+function command(
+  level: string,
+  at: Omit<InputError, 'message'>,
+  title: string,
+  message: string,
+): string {
+  // Stdin and cluster objects have no file in the checkout: annotate without a location.
+  const located = at.source !== STDIN_SOURCE && !at.source.startsWith('cluster:');
   const props = [
-    ...(located
-      ? [`file=${escapeProperty(at.source)}`, `line=${at.line}`, `col=${at.column}`]
-      : []),
+    ...(located ? [`file=${escapeProperty(at.source)}`] : []),
+    ...(located && at.line !== undefined ? [`line=${at.line}`, `col=${at.column ?? 1}`] : []),
     `title=${escapeProperty(title)}`,
   ];
-  const prefix = located ? '' : `${at.source}:${at.line}:${at.column}: `;
+  const prefix = located ? '' : `${positionText(at)}: `;
   return `::${level} ${props.join(',')}::${escapeData(prefix + message)}`;
 }
 

@@ -33,8 +33,8 @@ export function renderJson(report: CheckReport, _options: ReportOptions): string
     })),
     inputErrors: report.inputErrors.map((e) => ({
       source: e.source,
-      line: e.line,
-      column: e.column,
+      line: e.line ?? null,
+      column: e.column ?? null,
       message: e.message,
     })),
   };

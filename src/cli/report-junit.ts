@@ -4,6 +4,7 @@
 import { formatFinding } from '../policy/findings.ts';
 import {
   entryName,
+  positionText,
   type CheckReport,
   type EntryResult,
   type InputError,
@@ -73,8 +74,8 @@ function testCase(entry: EntryResult, showDefaults: boolean): string {
 
 function errorCase(e: InputError): string {
   return [
-    `    <testcase classname="${escapeXml(e.source)}" name="${escapeXml(`input (line ${e.line})`)}">`,
-    `      <error type="input" message="${escapeXml(e.message)}">${escapeXml(`${e.source}:${e.line}:${e.column}: ${e.message}`)}</error>`,
+    `    <testcase classname="${escapeXml(e.source)}" name="${escapeXml(e.line === undefined ? 'input' : `input (line ${e.line})`)}">`,
+    `      <error type="input" message="${escapeXml(e.message)}">${escapeXml(`${positionText(e)}: ${e.message}`)}</error>`,
     '    </testcase>',
   ].join('\n');
 }

@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { formatFinding } from '../policy/findings.ts';
-import { entryName, type CheckReport, type SourcePosition } from './check-report.ts';
+import { entryName, type CheckReport, type InputError } from './check-report.ts';
 import type { ReportOptions } from './reporter.ts';
 
 const inputErrorRule = 'input-error';
@@ -14,11 +14,13 @@ function artifactUri(source: string): string {
   return source.split('/').map(encodeURIComponent).join('/');
 }
 
-function location(at: SourcePosition): Record<string, unknown> {
+function location(at: Omit<InputError, 'message'>): Record<string, unknown> {
   return {
     physicalLocation: {
       artifactLocation: { uri: artifactUri(at.source) },
-      region: { startLine: at.line, startColumn: at.column },
+      ...(at.line === undefined
+        ? {}
+        : { region: { startLine: at.line, startColumn: at.column ?? 1 } }),
     },
   };
 }

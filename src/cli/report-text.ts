@@ -7,13 +7,11 @@ import {
   summaryLine,
   type CheckReport,
   type LocatedFinding,
-  type SourcePosition,
+  positionText as where,
 } from './check-report.ts';
 import type { ReportOptions } from './reporter.ts';
 
 type Paint = (code: string, text: string) => string;
-
-const where = (p: SourcePosition): string => `${p.source}:${p.line}:${p.column}`;
 
 export function describePatchOperation(op: JsonPatchOperation): string {
   return `${op.op} ${op.path}${op.value === undefined ? '' : ` ${JSON.stringify(op.value)}`}`;

@@ -88,7 +88,9 @@ describe('text', () => {
   test('colour only when asked, and then with ANSI codes', () => {
     const escape = '\u001b[';
     assert.equal(reporters.text(sampleReport(), options).includes(escape), false);
-    assert.ok(reporters.text(sampleReport(), { ...options, color: true }).includes(`${escape}1;31merror`));
+    assert.ok(
+      reporters.text(sampleReport(), { ...options, color: true }).includes(`${escape}1;31merror`),
+    );
   });
   test('useColor: a TTY without NO_COLOR only', () => {
     assert.equal(useColor(true, {}), true);

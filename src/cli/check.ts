@@ -1,0 +1,62 @@
+// `mcpentry-webhook check`: parse flags, gather entries (files or a cluster), judge each with
+// the server's engine, print one report, return the exit code. main.ts sets it; nothing here
+// calls process.exit, so output is never cut short.
+import { readFileSync } from 'node:fs';
+import { checkUsage, parseCheckArgs, type CheckConfig } from './check-args.ts';
+import { exitCodeOf, type CheckReport } from './check-report.ts';
+import { reporters, useColor } from './reporter.ts';
+import { CheckSetupError } from './check-setup-error.ts';
+
+export interface CheckIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Record<string, string | undefined>;
+  readonly cwd: string;
+}
+
+function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function buildReport(config: CheckConfig, io: CheckIo): Promise<CheckReport> {
+  if (config.fromCluster) {
+    const { auditCluster } = await import('./check-cluster.ts');
+    return auditCluster(config);
+  }
+  const { checkFiles } = await import('./check-files.ts');
+  return checkFiles(config, io);
+}
+
+export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
+  const parsed = parseCheckArgs(argv, io.env);
+  if (!parsed.ok) {
+    io.stderr.write(`mcpentry-webhook check: ${parsed.message}\n`);
+    return 2;
+  }
+  const config = parsed.config;
+  if (config.help) {
+    io.stdout.write(checkUsage);
+    return 0;
+  }
+  let report: CheckReport;
+  try {
+    report = await buildReport(config, io);
+  } catch (err) {
+    if (err instanceof CheckSetupError) {
+      io.stderr.write(`mcpentry-webhook check: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const color = config.output === 'text' && useColor(io.stdout.isTTY, io.env);
+  io.stdout.write(reporters[config.output](report, { color, toolVersion: toolVersion() }));
+  return exitCodeOf(report, config.warningsAsErrors);
+}
