@@ -16,7 +16,12 @@ interface BaselineOptions {
 }
 
 export function buildBaselineApp(opts: BaselineOptions): FastifyInstance {
-  const https = { ...tlsHardening, cert: opts.cert, key: opts.key };
+  const https = {
+    ...tlsHardening,
+    cert: opts.cert,
+    key: opts.key,
+    handshakeTimeout: serverTimeouts.handshakeMs,
+  };
   const common = {
     logger: false,
     bodyLimit: 7 * 1024 * 1024,
@@ -34,6 +39,13 @@ export function buildBaselineApp(opts: BaselineOptions): FastifyInstance {
         http2SessionTimeout: serverTimeouts.http2SessionMs,
       })
     : Fastify({ ...common, https })) as unknown as FastifyInstance;
+  // The same connection timeouts as our server sets on either kind of server.
+  Object.assign(app.server, {
+    keepAliveTimeout: serverTimeouts.keepAliveMs,
+    requestTimeout: serverTimeouts.requestMs,
+    headersTimeout: serverTimeouts.requestMs,
+    connectionsCheckingInterval: serverTimeouts.connectionsCheckMs,
+  });
   // Promise-returning handlers, as our routes are (without an `await` there is nothing to await).
   app.post('/validate', (request) => {
     const body = request.body as { request?: { uid?: unknown } } | null;
