@@ -1,7 +1,11 @@
 // The Fastify HTTPS application: the two webhook routes and health. TLS material comes from
 // the caller (and is swapped in place on rotation); nothing here knows about rules.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Http2SecureServer } from 'node:http2';
+import {
+  constants as http2Constants,
+  type Http2SecureServer,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
@@ -41,6 +45,7 @@ export const serverTimeouts = {
   handshakeMs: 10_000,
   connectionsCheckMs: 1_000,
   http2SessionMs: 125_000,
+  http2MaxStreams: 100,
 } as const;
 
 interface Http1Timeouts {
@@ -68,7 +73,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     ? Fastify({
         ...common,
         http2: true,
-        https: { ...opts.tls, handshakeTimeout: serverTimeouts.handshakeMs, allowHTTP1: true },
+        https: {
+          ...opts.tls,
+          handshakeTimeout: serverTimeouts.handshakeMs,
+          allowHTTP1: true,
+          settings: { maxConcurrentStreams: serverTimeouts.http2MaxStreams },
+        },
         http2SessionTimeout: serverTimeouts.http2SessionMs,
       })
     : Fastify({
@@ -88,6 +98,22 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     headersTimeout: serverTimeouts.requestMs,
     connectionsCheckingInterval: serverTimeouts.connectionsCheckMs,
   } satisfies Http1Timeouts);
+
+  // HTTP/2 has no request timeout at all: the session timeout only counts silence, so a client
+  // trickling one body byte a second keeps a stream (and its buffered body) forever, on as many
+  // streams as it likes. Give each stream the same deadline an HTTP/1.1 request has to arrive
+  // whole, and cap concurrent streams per connection (Go's client opens another connection
+  // when it reaches the cap, so the API server never waits on it).
+  if (opts.http2) {
+    (app.server as unknown as Http2SecureServer).on('stream', (stream: ServerHttp2Stream) => {
+      const deadline = setTimeout(() => {
+        if (!stream.destroyed && !stream.readableEnded && !stream.endAfterHeaders)
+          stream.close(http2Constants.NGHTTP2_CANCEL);
+      }, serverTimeouts.requestMs);
+      deadline.unref();
+      stream.once('close', () => clearTimeout(deadline));
+    });
+  }
 
   // TLS 1.2 renegotiation is a known DoS lever (CVE-2011-1473); nobody legitimate needs it here.
   (app.server as unknown as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
