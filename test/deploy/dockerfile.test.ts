@@ -2,7 +2,7 @@
 // reading: that the Dockerfile agrees with package.json, the build config and the Deployment.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../deploy/kustomize-render.ts';
 import { deploymentOf, renderOverlay, webhookContainer } from './rendered.ts';
@@ -59,5 +59,20 @@ describe('Dockerfile', () => {
     assert.equal(lines[0], '*');
     for (const line of lines.slice(1)) assert.ok(line.startsWith('!'), line);
     assert.ok(!lines.some((l) => l.startsWith('!certs') || l.startsWith('!.cluster')));
+  });
+
+  test('every file copied from the build context exists and passes .dockerignore', () => {
+    const allowed = dockerignore
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/$/, ''));
+    const sources = instructions
+      .filter((i) => i.startsWith('COPY ') && !i.includes('--from='))
+      .flatMap((i) => i.split(/\s+/).slice(1, -1));
+    assert.ok(sources.length > 0);
+    for (const source of sources) {
+      assert.ok(existsSync(join(repoRoot, source)), source);
+      assert.ok(allowed.includes(source.replace(/\/$/, '')), `${source} is in the build context`);
+    }
   });
 });
