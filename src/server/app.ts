@@ -1,6 +1,6 @@
 // The Fastify HTTPS application: the two webhook routes and health. TLS material comes from
 // the caller (and is swapped in place on rotation); nothing here knows about rules.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import {
   constants as http2Constants,
   type Http2SecureServer,
@@ -58,7 +58,8 @@ interface Http1Timeouts {
 export function buildApp(opts: AppOptions): FastifyInstance {
   const common = {
     loggerInstance: opts.log,
-    disableRequestLogging: true,
+    // One line per review comes from the review handler; Fastify's per-request lines would double it.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes,
     keepAliveTimeout: serverTimeouts.keepAliveMs,
     requestTimeout: serverTimeouts.requestMs,
