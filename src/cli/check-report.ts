@@ -3,6 +3,9 @@
 import type { Finding } from '../policy/findings.ts';
 import type { JsonPatchOperation } from '../policy/verdict.ts';
 
+/** How the manifest reader names stdin (test/cli/reporters.test.ts keeps the two equal). */
+export const stdinSource = '<stdin>';
+
 /** Where a finding points: a file (or `-` for stdin, `cluster:` for audit mode), 1-based. */
 export interface SourcePosition {
   readonly source: string;

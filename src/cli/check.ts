@@ -3,9 +3,7 @@
 // calls process.exit, so output is never cut short.
 import { readFileSync } from 'node:fs';
 import { checkUsage, parseCheckArgs, type CheckConfig } from './check-args.ts';
-import { exitCodeOf, type CheckReport } from './check-report.ts';
-import { reporters, useColor } from './reporter.ts';
-import { CheckSetupError } from './check-setup-error.ts';
+import type { CheckReport } from './check-report.ts';
 
 export interface CheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -46,6 +44,12 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
     io.stdout.write(checkUsage);
     return 0;
   }
+  // Everything past the flags loads only now, so `check --help` and usage errors stay instant.
+  const [{ exitCodeOf }, { reporters, useColor }, { CheckSetupError }] = await Promise.all([
+    import('./check-report.ts'),
+    import('./reporter.ts'),
+    import('./check-setup-error.ts'),
+  ]);
   let report: CheckReport;
   try {
     report = await buildReport(config, io);

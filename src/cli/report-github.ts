@@ -5,11 +5,11 @@ import { formatFinding } from '../policy/findings.ts';
 import {
   entryName,
   positionText,
+  stdinSource,
   summaryLine,
   type CheckReport,
   type InputError,
 } from './check-report.ts';
-import { STDIN_SOURCE } from '../manifests/read-manifests.ts';
 import type { ReportOptions } from './reporter.ts';
 import { describePatchOperation } from './report-text.ts';
 
@@ -25,7 +25,7 @@ function command(
   message: string,
 ): string {
   // Stdin and cluster objects have no file in the checkout: annotate without a location.
-  const located = at.source !== STDIN_SOURCE && !at.source.startsWith('cluster:');
+  const located = at.source !== stdinSource && !at.source.startsWith('cluster:');
   const props = [
     ...(located ? [`file=${escapeProperty(at.source)}`] : []),
     ...(located && at.line !== undefined ? [`line=${at.line}`, `col=${at.column ?? 1}`] : []),

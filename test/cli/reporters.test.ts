@@ -3,7 +3,13 @@
 // finding with its location.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarize, type CheckReport, type EntryResult } from '../../src/cli/check-report.ts';
+import {
+  stdinSource,
+  summarize,
+  type CheckReport,
+  type EntryResult,
+} from '../../src/cli/check-report.ts';
+import { STDIN_SOURCE } from '../../src/manifests/read-manifests.ts';
 import { reporters, useColor } from '../../src/cli/reporter.ts';
 import { outputFormats } from '../../src/cli/check-args.ts';
 
@@ -113,6 +119,15 @@ describe('github', () => {
       /^::error file=dir\/a b\.yaml,line=9,col=14,title=MCPServerEntry denied \(remote-url\.test\)::/,
     );
     assert.match(denial, /line one%0Aline two: 100%25 /);
+  });
+  test('stdin has no file in the checkout: no file property, the position goes in the text', () => {
+    assert.equal(stdinSource, STDIN_SOURCE);
+    const report = sampleReport();
+    const piped = {
+      ...report,
+      inputErrors: [{ source: stdinSource, line: 4, column: 2, message: 'x' }],
+    };
+    assert.match(reporters.github(piped, options), /^::error title=input error::<stdin>:4:2: x$/m);
   });
   test('properties escape , and :', () => {
     const report = sampleReport();
