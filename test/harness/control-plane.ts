@@ -1,0 +1,122 @@
+// A real Kubernetes control plane (etcd + kube-apiserver as local processes) for the
+// end-to-end tests and `npm run cluster:up`. See ../shared/docs/admission-contract.md
+// part 2 for the flags and the start-up sequence.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  startApiServer as launchApiServer,
+  type ApiServerSettings,
+  type RunningApiServer,
+} from './apiserver.ts';
+import { ensureBinaries } from './binaries.ts';
+import { crdFiles, installCrds, type CrdSource } from './crds.ts';
+import { startEtcd, type RunningEtcd } from './etcd.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { kubectlFor, type KubectlOptions, type KubectlResult } from './kubectl.ts';
+import { writeControlPlanePki } from './pki.ts';
+import { forgetRemoveOnExit, removeOnExit, stopProcess } from './processes.ts';
+
+export interface ControlPlane {
+  readonly kubeconfigPath: string;
+  /** `https://127.0.0.1:<port>` */
+  readonly server: string;
+  /** Bearer token of `admin` in group system:masters. */
+  readonly adminToken: string;
+  /** The CA that signed the API server's serving certificate (also its client CA). */
+  readonly caPem: string;
+  readonly binDir: string;
+  readonly workDir: string;
+  /** JSON audit log (Metadata level) when started with `auditLog: true`. */
+  readonly auditLogPath: string | undefined;
+  /** CRD names installed at start, e.g. `mcpserverentries.toolhive.stacklok.dev`. */
+  readonly installedCrds: readonly string[];
+  kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
+  restartApiServer(): Promise<void>;
+  stopApiServer(): Promise<void>;
+  startApiServer(): Promise<void>;
+  /** Process group ids, for `cluster:up` to record; undefined while stopped. */
+  processIds(): { readonly etcd: number | undefined; readonly kubeApiServer: number | undefined };
+  stop(): Promise<void>;
+}
+
+export interface StartControlPlaneOptions {
+  /** Default 'project' (deploy/crds/). */
+  readonly crds?: CrdSource;
+  readonly auditLog?: boolean;
+  /**
+   * Keep etcd and kube-apiserver running after this Node process ends, and do not
+   * remove the work dir on exit (`npm run cluster:up`). Default false.
+   */
+  readonly outliveParent?: boolean;
+}
+
+export async function startControlPlane(
+  opts: StartControlPlaneOptions = {},
+): Promise<ControlPlane> {
+  const outliveParent = opts.outliveParent ?? false;
+  const binaries = await ensureBinaries();
+  const workDir = await mkdtemp(join(tmpdir(), 'mcpentry-controlplane-'));
+  if (!outliveParent) removeOnExit(workDir);
+  let etcd: RunningEtcd | undefined;
+  let apiServer: RunningApiServer | undefined;
+  const cleanUp = async (): Promise<void> => {
+    if (apiServer !== undefined) await stopProcess(apiServer.process);
+    if (etcd !== undefined) await stopProcess(etcd.process);
+    apiServer = undefined;
+    etcd = undefined;
+    await rm(workDir, { recursive: true, force: true });
+    forgetRemoveOnExit(workDir);
+  };
+  try {
+    const pki = await writeControlPlanePki(workDir);
+    etcd = await startEtcd({ binary: binaries.etcd, workDir, outliveParent });
+    const settings: ApiServerSettings = {
+      binary: binaries.kubeApiServer,
+      workDir,
+      etcdUrl: etcd.clientUrl,
+      pki,
+      auditLogPath: opts.auditLog === true ? join(workDir, 'audit.log') : undefined,
+      outliveParent,
+    };
+    apiServer = await launchApiServer(settings);
+    const port = apiServer.port;
+    const server = `https://127.0.0.1:${port}`;
+    const kubeconfigPath = join(workDir, 'kubeconfig');
+    await writeKubeconfig(kubeconfigPath, { server, caPem: pki.caPem, token: pki.adminToken });
+    const kubectl = kubectlFor(binaries.kubectl, kubeconfigPath, join(workDir, 'kubectl-cache'));
+    const installedCrds = await installCrds(kubectl, await crdFiles(opts.crds ?? 'project'));
+
+    const stopApiServer = async (): Promise<void> => {
+      if (apiServer === undefined) return;
+      await stopProcess(apiServer.process);
+      apiServer = undefined;
+    };
+    const startApiServer = async (): Promise<void> => {
+      if (apiServer !== undefined) return;
+      apiServer = await launchApiServer(settings, { port });
+    };
+    return {
+      kubeconfigPath,
+      server,
+      adminToken: pki.adminToken,
+      caPem: pki.caPem,
+      binDir: binaries.binDir,
+      workDir,
+      auditLogPath: settings.auditLogPath,
+      installedCrds,
+      kubectl,
+      stopApiServer,
+      startApiServer,
+      restartApiServer: async () => {
+        await stopApiServer();
+        await startApiServer();
+      },
+      processIds: () => ({ etcd: etcd?.process.pid, kubeApiServer: apiServer?.process.pid }),
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
