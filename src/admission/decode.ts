@@ -38,15 +38,21 @@ const maxUidLength = 128;
  */
 export const maxObjectDepth = 100;
 
-/** Iterative, so measuring a hostile object cannot itself overflow the stack. */
-function deeperThan(root: unknown, limit: number): boolean {
-  const pending: [unknown, number][] = [[root, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [value, depth] = next;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value))
-      pending.push([child, depth + 1]);
+/**
+ * Whether anything in `value` (itself at depth 1) sits deeper than `limit`. The recursion stops
+ * at `limit` levels, so measuring a hostile object cannot itself overflow the stack; and it
+ * allocates nothing, because it runs over every node of every review.
+ */
+function deeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], limit - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && deeperThan(record[key], limit - 1)) return true;
   }
   return false;
 }
