@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { FakeApiServer, group, secret, type StoredObject } from '../references/fake-api-server.ts';
+import { preferredVersion } from '../../src/cli/cluster-entries.ts';
 import { runCheckCaptured } from './golden-cases.ts';
 
 const entry = (namespace: string, name: string, spec: Record<string, unknown>): StoredObject => ({
@@ -219,5 +220,14 @@ describe('--cluster', () => {
     const report = JSON.parse(run.stdout) as Report;
     assert.equal(run.code, 0);
     assert.match(report.entries[0]!.warnings[0]!.message, /is Pending, not Ready/);
+  });
+});
+
+describe('preferredVersion', () => {
+  test("Kubernetes' priority: GA, then beta, then alpha, higher numbers first", () => {
+    assert.equal(preferredVersion(['v1alpha1', 'v1beta1']), 'v1beta1');
+    assert.equal(preferredVersion(['v1beta2', 'v1', 'v2alpha1']), 'v1');
+    assert.equal(preferredVersion(['v1beta1', 'v1beta2', 'v2beta1']), 'v2beta1');
+    assert.equal(preferredVersion([]), undefined);
   });
 });

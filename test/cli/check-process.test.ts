@@ -265,6 +265,58 @@ describe('input errors', () => {
     assert.ok(report.inputErrors.some((e) => e.source.endsWith('broken.yaml') && e.line >= 7));
   });
 
+  test('hostile YAML (alias expansion bomb): exit 2 with a clear error, no hang', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const started = Date.now();
+    const run = check(['-'], { input: `${laughs.join('\n')}\n` });
+    assert.equal(run.code, 2);
+    assert.match(run.stdout, /^<stdin>:\d+:\d+: input error: .*alias/im);
+    assert.ok(Date.now() - started < 20_000);
+  });
+
+  test('a List kind: its items are checked one by one', () => {
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'toolhive.stacklok.dev/v1beta1',
+          kind: 'MCPGroup',
+          metadata: { name: 'g', namespace: 'l' },
+          status: { phase: 'Ready' },
+        },
+        {
+          apiVersion: 'toolhive.stacklok.dev/v1beta1',
+          kind: 'MCPServerEntry',
+          metadata: { name: 'e', namespace: 'l' },
+          spec: { remoteUrl: 'https://a.example.com', transport: 'sse', groupRef: { name: 'g' } },
+        },
+        {
+          apiVersion: 'toolhive.stacklok.dev/v1beta1',
+          kind: 'MCPServerEntry',
+          metadata: { name: 'bad', namespace: 'l' },
+          spec: { remoteUrl: 'http://[::1]/', transport: 'sse', groupRef: { name: 'g' } },
+        },
+      ],
+    };
+    const run = check(['-o', 'json', '-'], { input: JSON.stringify(list) });
+    assert.equal(run.code, 1);
+    const report = json(run);
+    assert.deepEqual(
+      report.entries.map((e) => [e.name, e.allowed]),
+      [
+        ['e', true],
+        ['bad', false],
+      ],
+    );
+    assert.equal(report.summary.otherDocuments, 1);
+  });
+
   test('a path that names nothing: exit 2, named in the report', () => {
     const run = check(['test/fixtures/cli/valid', 'no/such/file.yaml']);
     assert.equal(run.code, 2);
