@@ -1,14 +1,15 @@
 // One command for the whole suite (`npm run bench`), or the smoke mode (`npm run bench:smoke`).
 //   node bench/run.ts [--smoke] [--entry dist|src] [--duration S] [--warmup S]
-//                     [--concurrency N] [--only create-allowed,...] [--setups h1,h2,h1-on-h2]
-//                     [--skip http,engine,startup] [--cpu-prof DIR] [--json FILE]
+//                     [--rounds N] [--concurrency N] [--only create-allowed,...] [--setups h1,h2,h1-on-h2]
+//                     [--skip http,engine,startup] [--log-sink pipe|file|null]
+//                     [--cpu-prof DIR] [--json FILE]
 // Prints markdown tables; --json also writes every figure for later comparison.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { runEngineBench } from './engine.ts';
 import { protocolSetups, runHttpBench, type HttpRow } from './http-bench.ts';
 import type { ScenarioName } from './payloads.ts';
-import { hasTaskset, type OurEntry } from './servers.ts';
+import { hasTaskset, type LogSink, type OurEntry } from './servers.ts';
 import { runSmoke } from './smoke.ts';
 import { measureStartup } from './startup.ts';
 
@@ -87,9 +88,11 @@ async function full(entry: OurEntry): Promise<void> {
         ? protocolSetups
         : protocolSetups.filter((s) => wanted.some((w) => keys[w] === s.name));
     const concurrency = Number(option('--concurrency') ?? '16');
-    const durationSeconds = Number(option('--duration') ?? '5');
+    const durationSeconds = Number(option('--duration') ?? '3');
     const warmupSeconds = Number(option('--warmup') ?? '1');
+    const rounds = Number(option('--rounds') ?? '3');
     const cpuProf = option('--cpu-prof');
+    const logSink = (option('--log-sink') ?? 'pipe') as LogSink;
     say(
       `## HTTP, concurrency ${concurrency}, ${durationSeconds} s per run after ${warmupSeconds} s warm-up\n`,
     );
@@ -98,7 +101,9 @@ async function full(entry: OurEntry): Promise<void> {
       concurrency,
       durationSeconds,
       warmupSeconds,
+      rounds,
       setups,
+      logSink,
       ...(option('--only') === undefined ? {} : { only: list(option('--only')) as ScenarioName[] }),
       ...(cpuProf === undefined
         ? {}

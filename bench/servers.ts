@@ -194,9 +194,18 @@ export function ourServeArgs(
   ];
 }
 
+/**
+ * Where our server's stdout (one JSON line per review) goes. `pipe` (the default) is what a
+ * container has: a pipe that containerd-shim drains; here the bench process drains and
+ * discards it. `file` writes to a file (the file system's cost lands on the server's core);
+ * `null` is /dev/null, the floor.
+ */
+export type LogSink = 'pipe' | 'file' | 'null';
+
 export interface OurStartOptions extends StartOptions {
   readonly entry: OurEntry;
-  /** Where the server's stdout (one JSON log line per review) goes. */
+  readonly logSink?: LogSink;
+  /** For `logSink: 'file'`. */
   readonly logFile: string;
   readonly extraNodeArgs?: readonly string[];
 }
@@ -212,10 +221,13 @@ export async function startOurs(opts: OurStartOptions): Promise<ServerProcess> {
     main,
     ...ourServeArgs(opts.certs, port, metricsPort, opts.http2),
   ]);
-  const log = openSync(opts.logFile, 'a');
+  const sink = opts.logSink ?? 'pipe';
+  const out =
+    sink === 'pipe' ? 'pipe' : openSync(sink === 'file' ? opts.logFile : '/dev/null', 'a');
   const started = process.hrtime.bigint();
-  const child = spawn(cmd, args, { stdio: ['ignore', log, 'inherit'], cwd: repoRoot });
-  closeSync(log);
+  const child = spawn(cmd, args, { stdio: ['ignore', out, 'inherit'], cwd: repoRoot });
+  if (typeof out === 'number') closeSync(out);
+  child.stdout?.resume();
   const url = `https://127.0.0.1:${port}`;
   try {
     await waitForOk(`${url}/readyz`, opts.certs.ca, child, started);
