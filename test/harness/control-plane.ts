@@ -31,13 +31,20 @@ export interface ControlPlane {
   readonly auditLogPath: string | undefined;
   /** CRD names installed at start, e.g. `mcpserverentries.toolhive.stacklok.dev`. */
   readonly installedCrds: readonly string[];
-  kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
-  restartApiServer(): Promise<void>;
-  stopApiServer(): Promise<void>;
-  startApiServer(): Promise<void>;
+  // Function-typed properties rather than methods: every one is a closure, so passing
+  // `cp.kubectl` around on its own is safe (and typescript-eslint's unbound-method agrees).
+  readonly kubectl: (args: string[], opts?: KubectlOptions) => Promise<KubectlResult>;
+  /** Stops kube-apiserver and starts it again on the same port; etcd keeps the data. */
+  readonly restartApiServer: () => Promise<void>;
+  readonly stopApiServer: () => Promise<void>;
+  readonly startApiServer: () => Promise<void>;
   /** Process group ids, for `cluster:up` to record; undefined while stopped. */
-  processIds(): { readonly etcd: number | undefined; readonly kubeApiServer: number | undefined };
-  stop(): Promise<void>;
+  readonly processIds: () => {
+    readonly etcd: number | undefined;
+    readonly kubeApiServer: number | undefined;
+  };
+  /** Stops both processes and removes the work dir. Safe to call twice. */
+  readonly stop: () => Promise<void>;
 }
 
 export interface StartControlPlaneOptions {

@@ -2,10 +2,12 @@
 //
 // Each child runs in its own process group, so stopping it also stops anything it
 // forked, and a crash of the test process must not leave a kube-apiserver holding a
-// port: every live group is killed from the process's exit and signal handlers.
+// port: every live group is killed from the process's exit and signal handlers, and,
+// for a SIGKILL that no handler sees, by the orphan guard.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { orphanGuard } from './orphan-guard.ts';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -48,17 +50,20 @@ export function startProcess(opts: StartProcessOptions): ManagedProcess {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${opts.name}: could not start ${opts.command}`);
   if (opts.outliveParent === true) child.unref();
-  else liveGroups.add(pid);
+  else {
+    liveGroups.add(pid);
+    orphanGuard.watchGroup(pid);
+  }
   let ended = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
       ended = true;
-      liveGroups.delete(pid);
+      if (liveGroups.delete(pid)) orphanGuard.forgetGroup(pid);
       resolve(code ?? signal ?? 'unknown');
     });
     child.once('error', (error) => {
       ended = true;
-      liveGroups.delete(pid);
+      if (liveGroups.delete(pid)) orphanGuard.forgetGroup(pid);
       resolve(error.message);
     });
   });
@@ -124,10 +129,11 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 export function removeOnExit(dir: string): void {
   installExitHandlers();
   dirsToRemove.add(dir);
+  orphanGuard.watchDir(dir);
 }
 
 export function forgetRemoveOnExit(dir: string): void {
-  dirsToRemove.delete(dir);
+  if (dirsToRemove.delete(dir)) orphanGuard.forgetDir(dir);
 }
 
 export async function logTail(path: string, lines = 40): Promise<string> {
