@@ -118,3 +118,26 @@ test('no line of the redaction cases leaks the secret where a path covers it', (
   for (const [, obj] of cases.slice(1, 7)) log.info(obj, 'line');
   assert.ok(!JSON.stringify(ours.lines).includes(secret));
 });
+
+test('every line carries an ISO-8601 time, as pino.stdTimeFunctions.isoTime writes it', () => {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      raw.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      cb();
+    },
+  });
+  const log = createLogger('info', stream);
+  const before = Date.now();
+  for (let i = 0; i < 3; i++) log.info({ i }, 'line');
+  for (const line of raw) {
+    const time = (JSON.parse(line) as { time: string }).time;
+    assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(time) >= before - 1 && Date.parse(time) <= Date.now());
+  }
+});
