@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { addedField, optInLabel, startFieldAddingWebhook } from './support/field-adding-webhook.ts';
 import { crdFiles, type CrdSource } from '../harness/crds.ts';
 import type { KubectlResult } from '../harness/kubectl.ts';
 import { entry, type Json } from '../support/reviews.ts';
@@ -759,6 +760,38 @@ function defineWebhookScenarios(crds: CrdSource, label: string): void {
       }
       assert.ok(entries >= 4, `only ${entries} example entries applied`);
     });
+
+    scenario(
+      'schema: a field another mutating webhook adds reaches our validating webhook, which alone refuses it',
+      async () => {
+        // Contract §1.11 (inferred there, checked here): CRD validation does not refuse unknown
+        // fields and pruning happens only at storage encoding, so a validating webhook sees a
+        // field a later mutating webhook added. Only our webhook's schema check catches it.
+        const adder = await startFieldAddingWebhook();
+        try {
+          await adder.register(w.cp.kubectl);
+          const labelled = (name: string): Json =>
+            entry({}, { name, namespace: w.ns, metadata: { labels: { [optInLabel]: 'true' } } });
+          // Activation again: poll until the adder has been called at least once.
+          let result: KubectlResult | undefined;
+          const started = Date.now();
+          while (adder.calls() === 0) {
+            assert.ok(Date.now() - started < 30_000, 'the field-adding webhook never activated');
+            result = await apply(w, labelled('mutated-by-another'), ['--dry-run=server']);
+          }
+          assert.ok(result !== undefined);
+          assert.equal(result.code, 1, `admitted: ${result.stdout}`);
+          assert.match(
+            result.stderr,
+            ourDenial(`spec.${addedField}`, new RegExp(`unknown field "spec\\.${addedField}"`)),
+          );
+          assert.equal(await stored(w, 'mutated-by-another'), undefined);
+        } finally {
+          await adder.unregister(w.cp.kubectl);
+          await adder.close();
+        }
+      },
+    );
 
     scenario(
       'webhook stopped: Fail refuses clearly, Ignore does not block; restarted, it works again',

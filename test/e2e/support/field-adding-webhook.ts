@@ -1,0 +1,100 @@
+// A stand-in for someone else's mutating webhook that adds a field the MCPServerEntry schema
+// does not declare. It answers every review with the same JSON patch and counts the calls, so
+// a test can tell "not active yet" from "active, and the field vanished". It exists to check
+// contract §1.11: the API server prunes unknown fields only when it encodes the object for
+// storage, so validating webhooks may still see what a mutating webhook added.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createCertificateAuthority, issueCertificate } from '../../../src/tls/certificates.ts';
+import type { Kubectl } from '../../harness/kubectl.ts';
+
+export const addedField = 'addedByAnotherWebhook';
+export const optInLabel = 'e2e.mcpentry.dev/add-unknown-field';
+const configurationName = 'zz-e2e-field-adder';
+
+export interface FieldAddingWebhook {
+  calls(): number;
+  /** Registers a MutatingWebhookConfiguration for entries carrying `optInLabel: "true"`. */
+  register(kubectl: Kubectl): Promise<void>;
+  unregister(kubectl: Kubectl): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFieldAddingWebhook(): Promise<FieldAddingWebhook> {
+  const ca = await createCertificateAuthority({ commonName: 'e2e field adder CA' });
+  const serving = await issueCertificate(ca, {
+    commonName: 'e2e field adder',
+    ipAddresses: ['127.0.0.1'],
+    usage: 'server',
+  });
+  let calls = 0;
+  const patch = Buffer.from(
+    JSON.stringify([{ op: 'add', path: `/spec/${addedField}`, value: 'surprise' }]),
+  ).toString('base64');
+  const server: Server = createServer(
+    { cert: serving.certPem, key: serving.keyPem },
+    (req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        calls += 1;
+        const uid = (JSON.parse(body) as { request?: { uid?: string } }).request?.uid ?? '';
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            apiVersion: 'admission.k8s.io/v1',
+            kind: 'AdmissionReview',
+            response: { uid, allowed: true, patchType: 'JSONPatch', patch },
+          }),
+        );
+      });
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    calls: () => calls,
+    register: async (kubectl) => {
+      await kubectl(['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'MutatingWebhookConfiguration',
+          // Sorted after ours ("mcpentry-webhook"), so our defaulting has already run.
+          metadata: { name: configurationName },
+          webhooks: [
+            {
+              name: 'add-field.e2e.mcpentry-webhook.dev',
+              clientConfig: {
+                url: `https://127.0.0.1:${port}/mutate`,
+                caBundle: Buffer.from(ca.certPem).toString('base64'),
+              },
+              rules: [
+                {
+                  operations: ['CREATE'],
+                  apiGroups: ['toolhive.stacklok.dev'],
+                  apiVersions: ['*'],
+                  resources: ['mcpserverentries'],
+                },
+              ],
+              objectSelector: { matchLabels: { [optInLabel]: 'true' } },
+              failurePolicy: 'Fail',
+              sideEffects: 'None',
+              admissionReviewVersions: ['v1'],
+              timeoutSeconds: 5,
+            },
+          ],
+        }),
+      });
+    },
+    unregister: async (kubectl) => {
+      await kubectl(['delete', 'mutatingwebhookconfiguration', configurationName]);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
