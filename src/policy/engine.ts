@@ -125,9 +125,9 @@ export class AdmissionEngine {
 
   /**
    * Look every distinct reference up in parallel; anything unanswered by the deadline is
-   * `unknown`. One controller, one timer and one promise per review: this runs on every
-   * admission request, and a promise race per query plus a deadline promise cost more than
-   * the cached lookups themselves.
+   * `unknown`. One controller and one promise per review, and a timer only when a lookup is
+   * still out once the already-answered ones have settled (cache hits, manifests): this runs
+   * on every admission request, and timers and races cost more than the lookups themselves.
    */
   private resolve(
     queries: readonly ReferenceQuery[],
@@ -145,10 +145,11 @@ export class AdmissionEngine {
       const controller = new AbortController();
       let pending = 0;
       let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         outer?.removeEventListener('abort', cutOff);
         const late: ReferenceAnswer = {
           status: 'unknown',
@@ -161,7 +162,6 @@ export class AdmissionEngine {
         controller.abort();
         finish();
       };
-      const timer = setTimeout(cutOff, timeoutMs);
       outer?.addEventListener('abort', cutOff, { once: true });
       const record = (key: string, answer: ReferenceAnswer): void => {
         if (settled) return;
@@ -187,6 +187,12 @@ export class AdmissionEngine {
         );
       }
       if (outer?.aborted === true) cutOff();
+      if (settled) return;
+      // Queued after the answers of lookups that returned settled promises, so it runs once
+      // those are recorded: the deadline starts microseconds late, and only when needed.
+      queueMicrotask(() => {
+        if (!settled) timer = setTimeout(cutOff, timeoutMs);
+      });
     });
   }
 }
