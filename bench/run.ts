@@ -1,7 +1,8 @@
 // One command for the whole suite (`npm run bench`), or the smoke mode (`npm run bench:smoke`).
 //   node bench/run.ts [--smoke] [--entry dist|src] [--duration S] [--warmup S]
 //                     [--rounds N] [--concurrency N] [--only create-allowed,...] [--setups h1,h2,h1-on-h2]
-//                     [--skip http,engine,startup] [--log-sink pipe|file|null]
+//                     [--skip http,engine,startup,cluster-startup] [--cluster-objects N]
+//                     [--log-sink pipe|file|null]
 //                     [--cpu-prof DIR] [--json FILE]
 // Prints markdown tables; --json also writes every figure for later comparison.
 import { writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { protocolSetups, runHttpBench, type HttpRow } from './http-bench.ts';
 import type { ScenarioName } from './payloads.ts';
 import { hasTaskset, type LogSink, type OurEntry } from './servers.ts';
 import { runSmoke } from './smoke.ts';
+import { measureClusterStartup } from './startup-cluster.ts';
 import { measureStartup } from './startup.ts';
 
 function option(name: string): string | undefined {
@@ -73,6 +75,18 @@ async function full(entry: OurEntry): Promise<void> {
     say('## Start-up to /readyz 200, no cluster\n');
     say(
       `median ${fixed(r.medianMs, 0)} ms (min ${fixed(r.minMs, 0)}, max ${fixed(r.maxMs, 0)}, ${r.runs} runs); \`node -e 0\` alone: median ${fixed(r.nodeAloneMedianMs, 0)} ms\n`,
+    );
+  }
+
+  if (!skip.has('cluster-startup')) {
+    const objects = Number(option('--cluster-objects') ?? '10000');
+    const r = await measureClusterStartup(entry, objects, 3);
+    out['clusterStartup'] = r;
+    say(
+      `## Start-up to /readyz 200 with ${r.objects} MCPGroups to sync from a local control plane\n`,
+    );
+    say(
+      `median ${fixed(r.medianMs, 0)} ms (min ${fixed(r.minMs, 0)}, max ${fixed(r.maxMs, 0)}, ${r.runs} runs; groups in ${r.namespaces} namespaces, created in ${fixed(r.seedSeconds, 1)} s beforehand)\n`,
     );
   }
 
