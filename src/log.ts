@@ -119,10 +119,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     formatters: { log: (obj: Record<string, unknown>) => redactLogObject(obj) },
     timestamp: isoTime,
   };
-  // An asynchronous destination keeps log writes off the review's latency path.
+  // An asynchronous destination keeps log writes off the review's latency path. No minLength:
+  // sonic-boom already batches what piles up while a write is in flight, and a minLength held
+  // the start-up line (and a quiet server's review lines) back until 4 KB had accumulated.
   const logger =
     destination === undefined
-      ? pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }))
+      ? pino(options, pino.destination({ dest: 1, sync: false }))
       : pino(options, destination);
   // pino applies a bindings formatter to the root only, so children (ours, and Fastify's
   // per-request loggers) redact their bindings here; grandchildren inherit this method.

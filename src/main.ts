@@ -1,8 +1,10 @@
 // The only file that reads process.argv and process.env and sets the exit code.
 import { readFileSync } from 'node:fs';
+// Only what every command needs is imported up front: `check` and `--help` must not pay for
+// loading Fastify, pino and prom-client, which only `serve` uses.
 import { ConfigError, configurationTable, parseServeConfig } from './config.ts';
-import { createLogger } from './log.ts';
-import { packageRoot, startServer } from './server/serve.ts';
+
+const packageRoot = new URL('../', import.meta.url);
 
 const usage = `Usage: mcpentry-webhook <command> [options]
 
@@ -14,7 +16,9 @@ Commands:
 `;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -34,6 +38,10 @@ async function serve(args: string[]): Promise<void> {
     }
     throw err;
   }
+  const [{ createLogger }, { startServer }] = await Promise.all([
+    import('./log.ts'),
+    import('./server/serve.ts'),
+  ]);
   const log = createLogger(config.logLevel);
   let server;
   try {

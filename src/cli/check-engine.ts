@@ -27,6 +27,8 @@ export function engineOptionsFor(config: CheckConfig): EngineOptions {
     // not pass an entry because the API server was unreachable.
     onLookupFailure: policy === 'deny' ? 'deny' : 'warn',
     lookupTimeoutMs: config.lookupTimeoutMs,
+    // kubectl's default strict field validation refuses unknown fields; so do we.
+    unknownFields: 'deny',
   };
 }
 

@@ -39,17 +39,19 @@ export async function loadEntrySchemas(
   return entrySchemasFromCrd(match);
 }
 
+// The raw JSON, not client-node's typed model: the typed model renames `default` to
+// `_default` and drops unknown x-kubernetes-* keys, which would change the schema we enforce.
 async function fetchInstalledCrd(kubeconfig: string | undefined): Promise<unknown> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  if (kubeconfig === undefined) kc.loadFromCluster();
-  else kc.loadFromFile(kubeconfig);
-  const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  try {
-    return await api.readCustomResourceDefinition({ name: entryCrdName });
-  } catch (err) {
-    throw new Error(
-      `cannot read the installed CRD ${entryCrdName}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-    );
-  }
+  const [{ KubeApi }, { loadKubeConfig }] = await Promise.all([
+    import('../references/kube-api.ts'),
+    import('../references/cluster-lookup.ts'),
+  ]);
+  const api = new KubeApi(loadKubeConfig(kubeconfig));
+  const answer = await api.getJson(
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${entryCrdName}`,
+    AbortSignal.timeout(10_000),
+  );
+  if (!answer.ok)
+    throw new Error(`cannot read the installed CRD ${entryCrdName}: ${answer.message}`);
+  return answer.value;
 }

@@ -26,10 +26,23 @@ export interface EngineOptions {
   readonly onLookupFailure: UnknownPolicy;
   /** Budget for all lookups of one review, in milliseconds. */
   readonly lookupTimeoutMs: number;
+  /**
+   * Fields our schema does not know. The CLI denies them, as kubectl's strict field validation
+   * would. The server ignores them: the API server has already checked the object against the
+   * CRD that is really installed (ToolHive's v1alpha1, for one, declares allowPrivateEndpoint),
+   * and prunes anything unknown to it before storage, so such a field can never take effect.
+   */
+  readonly unknownFields: 'deny' | 'ignore';
 }
 
 export const defaultEngineOptions: EngineOptions = {
-  referencePolicy: { MCPGroup: 'deny', MCPExternalAuthConfig: 'deny', ConfigMap: 'deny', Secret: 'deny' },
+  referencePolicy: {
+    MCPGroup: 'deny',
+    MCPExternalAuthConfig: 'deny',
+    ConfigMap: 'deny',
+    Secret: 'deny',
+  },
   onLookupFailure: 'deny',
   lookupTimeoutMs: 2000,
+  unknownFields: 'deny',
 };

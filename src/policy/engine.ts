@@ -16,6 +16,7 @@ import type { Finding } from './findings.ts';
 import { headerFindings } from './headers.ts';
 import { referencedObjects, referenceFindings } from './references.ts';
 import { remoteUrlFindings } from './remote-url.ts';
+import { unknownFieldRule } from './schema-findings.ts';
 import type { JsonPatchOperation, RuleResult, Verdict } from './verdict.ts';
 
 const asRecord = (v: unknown): Record<string, unknown> | undefined =>
@@ -80,7 +81,7 @@ export class AdmissionEngine {
 
     const spec = asRecord(object['spec']);
     const rules: RuleResult[] = [
-      { denials: this.schemas.validate(input.version, object), warnings: [] },
+      { denials: this.schemaFindings(input.version, object), warnings: [] },
       remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
       headerFindings(spec?.['headerForward']),
     ];
@@ -121,6 +122,13 @@ export class AdmissionEngine {
       mutated.patch.length > 0 ? applyPatch(input.object, mutated.patch) : input.object;
     const verdict = await this.validate({ ...input, object }, signal, budgetMs);
     return { ...verdict, patch: mutated.patch };
+  }
+
+  private schemaFindings(version: string, object: Record<string, unknown>): Finding[] {
+    const findings = this.schemas.validate(version, object);
+    return this.options.unknownFields === 'deny'
+      ? findings
+      : findings.filter((f) => f.rule !== unknownFieldRule);
   }
 
   /**

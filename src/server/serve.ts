@@ -64,6 +64,7 @@ export async function startServer(
     },
     onLookupFailure: config.onLookupFailure,
     lookupTimeoutMs: config.lookupTimeoutMs,
+    unknownFields: 'ignore',
   });
 
   const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e));
