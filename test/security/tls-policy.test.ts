@@ -37,7 +37,7 @@ function handshake(s: TestServer, opts: ConnectionOptions): Promise<string> {
         resolve(answer);
       },
     );
-    socket.on('error', (e) => resolve(`refused: ${e.message}`));
+    socket.on('error', (e: Error) => resolve(`refused: ${e.message}`));
   });
 }
 
@@ -135,7 +135,7 @@ describe('renegotiation', () => {
           socket.on('data', (d: Buffer) =>
             resolve(`answered: ${d.toString().split('\r\n')[0] ?? ''}`),
           );
-          socket.on('error', (e) => resolve(`refused: ${e.message}`));
+          socket.on('error', (e: Error) => resolve(`refused: ${e.message}`));
           socket.on('close', () => resolve('refused: closed'));
         });
         assert.match(outcome, /^refused/);
@@ -161,7 +161,7 @@ function postAs(
   if (alpn === 'h2') {
     return new Promise((resolve) => {
       const session = http2Connect(s.url, { ca: s.ca, ...who });
-      session.on('error', (e) => resolve(`refused: ${e.message}`));
+      session.on('error', (e: Error) => resolve(`refused: ${e.message}`));
       session.on('close', () => resolve('refused: session closed'));
       const stream = session.request({
         ':method': 'POST',
@@ -173,7 +173,7 @@ function postAs(
         stream.resume();
         stream.on('end', () => session.close());
       });
-      stream.on('error', (e) => resolve(`refused: ${e.message}`));
+      stream.on('error', (e: Error) => resolve(`refused: ${e.message}`));
       stream.on('close', () => resolve(`refused: stream closed (${stream.rstCode})`));
       stream.end(body);
     });
@@ -193,7 +193,7 @@ function postAs(
         resolve(`status ${res.statusCode ?? 0}`);
       },
     );
-    req.on('error', (e) => resolve(`refused: ${e.message}`));
+    req.on('error', (e: Error) => resolve(`refused: ${e.message}`));
     req.on('close', () => resolve('refused: closed'));
     req.end(body);
   });
