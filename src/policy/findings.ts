@@ -29,9 +29,21 @@ export function formatFinding(f: Finding): string {
   return f.field === '' ? f.message : `${f.field}: ${f.message}`;
 }
 
-/** Quote a value the way Go's %q does for ASCII text, so messages match kubectl's. */
+/**
+ * Quote a value the way Go's %q does for ASCII text, so messages match kubectl's. A URL is
+ * shown without its query and fragment: tokens travel there (`?access_token=...`), and
+ * messages land in audit logs, events and CI output. No rule judges the query.
+ */
 export function quote(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+  return JSON.stringify(
+    typeof value === 'string' ? withoutUrlQuery(value) : (JSON.stringify(value) ?? String(value)),
+  );
+}
+
+function withoutUrlQuery(text: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  const at = text.search(/[?#]/);
+  return at < 0 ? text : `${text.slice(0, at)}${text.charAt(at)}***`;
 }
 
 export const finding = {
