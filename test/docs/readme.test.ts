@@ -20,3 +20,14 @@ test('the quick-start commands exist as npm scripts', () => {
   assert.ok(pkg.scripts['start']?.includes('serve'));
   assert.ok(pkg.scripts['test'] !== undefined);
 });
+
+test('every metric the server registers is documented in the README', async () => {
+  const { WebhookMetrics } = await import('../../src/server/metrics.ts');
+  const metrics = new WebhookMetrics();
+  const names = (await metrics.registry.getMetricsAsJSON())
+    .map((m) => m.name)
+    .filter((n) => n.startsWith('mcpentry_'));
+  assert.ok(names.length >= 10);
+  for (const name of names)
+    assert.ok(readme.includes(`\`${name}\``), `${name} is not in the README`);
+});
