@@ -9,7 +9,6 @@ import { AdmissionEngine } from '../policy/engine.ts';
 import { selectLookup } from '../references/select-lookup.ts';
 import { loadEntrySchemas } from '../crd/select-schemas.ts';
 import { buildApp } from './app.ts';
-import { devCertificatePaths, ensureDevCertificates } from './dev-certificates.ts';
 import { WebhookMetrics } from './metrics.ts';
 import { ReviewHandler } from './review-handler.ts';
 import { TlsFileWatcher, secureContextOptions } from './tls-files.ts';
@@ -39,6 +38,9 @@ export async function startServer(
   let certFile = config.tlsCert;
   let keyFile = config.tlsKey;
   if (certFile === undefined || keyFile === undefined) {
+    // Loaded only here: the certificate library costs ~100 ms of start-up, and a server
+    // given its certificate files (every deployment) never needs it.
+    const { devCertificatePaths, ensureDevCertificates } = await import('./dev-certificates.ts');
     const dev = devCertificatePaths(`${packageRoot}certs/generated`);
     if (await ensureDevCertificates(dev))
       log.info({ dir: dev.dir }, 'created a development CA and serving certificate');
