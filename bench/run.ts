@@ -108,7 +108,7 @@ async function full(entry: OurEntry): Promise<void> {
     const cpuProf = option('--cpu-prof');
     const logSink = (option('--log-sink') ?? 'pipe') as LogSink;
     say(
-      `## HTTP, concurrency ${concurrency}, ${durationSeconds} s per run after ${warmupSeconds} s warm-up\n`,
+      `## HTTP, concurrency ${concurrency}, best of ${rounds} alternating rounds of ${durationSeconds} s (each after ${warmupSeconds} s warm-up), our log lines to a ${logSink === 'pipe' ? 'drained pipe' : logSink}\n`,
     );
     const rows = await runHttpBench({
       entry,
