@@ -23,6 +23,8 @@ export interface ServeConfig {
   readonly lookupCacheTtlMs: number;
   readonly deleteProtection: boolean;
   readonly bodyLimitBytes: number;
+  readonly shedEventLoopDelayMs: number;
+  readonly shedHeapUsedMiB: number;
   readonly shutdownDelaySeconds: number;
   readonly metricsPort: number;
   readonly metricsHost: string;
@@ -249,6 +251,22 @@ export const serveOptions = [
     defaultText: '7340032 (7 MiB)',
     doc: 'Largest request body in bytes; an UPDATE carries two objects of up to ~1.5 MiB each.',
     parse: integer(1024, 64 * 1024 * 1024),
+  },
+  {
+    key: 'shedEventLoopDelayMs',
+    flag: '--shed-event-loop-delay',
+    env: 'MCPENTRY_SHED_EVENT_LOOP_DELAY',
+    defaultValue: 200,
+    doc: 'Answer new reviews with 503 (failurePolicy applies) while the mean event-loop delay exceeds this many milliseconds (0 disables).',
+    parse: integer(0, 60000),
+  },
+  {
+    key: 'shedHeapUsedMiB',
+    flag: '--shed-heap-used',
+    env: 'MCPENTRY_SHED_HEAP_USED',
+    defaultValue: 192,
+    doc: 'Answer new reviews with 503 while the V8 heap in use exceeds this many MiB; keep it near 75% of the container memory limit (0 disables).',
+    parse: integer(0, 1024 * 1024),
   },
   {
     key: 'shutdownDelaySeconds',

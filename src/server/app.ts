@@ -9,6 +9,7 @@ import {
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
+import { shedLoadUnderPressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
 import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
 
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly tls: ServingTlsOptions;
   readonly http2: boolean;
   readonly bodyLimitBytes: number;
+  /** Shed admission reviews (never health checks) when overloaded; absent: never shed. */
+  readonly shedding?: SheddingOptions;
   readonly handler: ReviewHandler;
   readonly readiness: Readiness;
   readonly log: Logger;
@@ -144,26 +147,32 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       .send({ message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
 
-  const route = (url: string, path: ReviewPath): void => {
-    app.post(url, async (request, reply) => {
-      const query = request.query as Record<string, unknown> | undefined;
-      const outcome = await opts.handler.handle(
-        path,
-        request.body,
-        parseTimeoutQuery(query?.['timeout']),
-      );
-      return reply.code(outcome.statusCode).send(outcome.body);
-    });
-  };
-  route(admissionPaths.validate, 'validate');
-  route(admissionPaths.mutate, 'mutate');
-  const deleteHandler = opts.deleteHandler;
-  if (deleteHandler !== undefined) {
-    app.post(admissionPaths.validateDelete, async (request, reply) => {
-      const outcome = await deleteHandler.handle(request.body);
-      return reply.code(outcome.statusCode).send(outcome.body);
-    });
-  }
+  // The admission routes live in their own scope so that load shedding covers them and not
+  // the health routes.
+  void app.register(async (admission) => {
+    if (opts.shedding !== undefined)
+      await shedLoadUnderPressure(admission, opts.shedding, opts.log);
+    const route = (url: string, path: ReviewPath): void => {
+      admission.post(url, async (request, reply) => {
+        const query = request.query as Record<string, unknown> | undefined;
+        const outcome = await opts.handler.handle(
+          path,
+          request.body,
+          parseTimeoutQuery(query?.['timeout']),
+        );
+        return reply.code(outcome.statusCode).send(outcome.body);
+      });
+    };
+    route(admissionPaths.validate, 'validate');
+    route(admissionPaths.mutate, 'mutate');
+    const deleteHandler = opts.deleteHandler;
+    if (deleteHandler !== undefined) {
+      admission.post(admissionPaths.validateDelete, async (request, reply) => {
+        const outcome = await deleteHandler.handle(request.body);
+        return reply.code(outcome.statusCode).send(outcome.body);
+      });
+    }
+  });
 
   app.get(healthPaths.live, async () => ({ status: 'ok' }));
   app.get(healthPaths.ready, async (_request, reply) => {

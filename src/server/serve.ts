@@ -96,6 +96,10 @@ export async function startServer(
     tls: secureContextOptions(tls.material, requireClientCert),
     http2: config.http2,
     bodyLimitBytes: config.bodyLimitBytes,
+    shedding: {
+      maxEventLoopDelayMs: config.shedEventLoopDelayMs,
+      maxHeapUsedBytes: config.shedHeapUsedMiB * 1024 * 1024,
+    },
     handler,
     readiness: { problems },
     log,

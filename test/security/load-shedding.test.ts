@@ -1,0 +1,72 @@
+// Load shedding over real HTTPS: when the heap is over budget or the event loop falls behind,
+// reviews get a fast 503 with Retry-After (the API server then applies failurePolicy) while
+// health and readiness keep answering, and reviews are served again once pressure drops.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { entry, review } from '../support/reviews.ts';
+import { get, post, startTestServer } from '../support/test-server.ts';
+
+const body = JSON.stringify(review('CREATE', entry()));
+
+test('a heap over budget sheds reviews with 503, never health checks', async () => {
+  // 1 MiB: any running server is over it, so every review is shed.
+  const s = await startTestServer(['--shed-heap-used', '1', '--shed-event-loop-delay', '0']);
+  try {
+    await new Promise((r) => setTimeout(r, 300)); // the first pressure sample
+    for (const path of ['/validate', '/mutate']) {
+      const started = performance.now();
+      const a = await post(`${s.url}${path}?timeout=10s`, s.ca, body);
+      assert.equal(a.status, 503, a.body);
+      assert.equal(a.headers['retry-after'], '1');
+      assert.match((a.json as { message: string }).message, /overloaded \(heapUsedBytes\)/);
+      assert.ok(performance.now() - started < 500);
+    }
+    assert.equal((await get(`${s.url}/healthz`, s.ca)).status, 200);
+    assert.equal((await get(`${s.url}/readyz`, s.ca)).status, 200);
+    // One warning for the burst, not one per review; no 500 path.
+    assert.equal(
+      s.logs.filter(
+        (l) => l['msg'] === 'overloaded: answering new reviews with 503 until pressure drops',
+      ).length,
+      1,
+    );
+    assert.deepEqual(
+      s.logs.filter((l) => Number(l['level']) >= 50),
+      [],
+    );
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a lagging event loop sheds reviews, and they are served again when it recovers', async () => {
+  const s = await startTestServer(['--shed-event-loop-delay', '30', '--shed-heap-used', '0']);
+  try {
+    assert.equal((await post(`${s.url}/validate`, s.ca, body)).status, 200);
+    // Block this process's event loop 80 ms out of every 100 ms: the server lives here too.
+    const hog = setInterval(() => {
+      const until = performance.now() + 80;
+      while (performance.now() < until);
+    }, 20);
+    let shed = 0;
+    try {
+      for (let i = 0; i < 10 && shed === 0; i++) {
+        const a = await post(`${s.url}/validate`, s.ca, body);
+        if (a.status === 503) shed += 1;
+        else assert.equal(a.status, 200);
+      }
+      assert.equal(shed, 1, 'a review was shed while the loop lagged');
+      assert.equal((await get(`${s.url}/healthz`, s.ca)).status, 200);
+    } finally {
+      clearInterval(hog);
+    }
+    let status = 503;
+    for (let i = 0; i < 30 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await post(`${s.url}/validate`, s.ca, body)).status;
+    }
+    assert.equal(status, 200, 'served again once the loop recovered');
+  } finally {
+    await s.stop();
+  }
+});
