@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('mcpentry-webhook: dist/ is missing; run `npm ci` (or `npm run build`) first.\n');
+  process.stderr.write(
+    'mcpentry-webhook: dist/ is missing; run `npm ci` (or `npm run build`) first.\n',
+  );
   process.exitCode = 2;
 } else {
   await import(entry.href);

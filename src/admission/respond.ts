@@ -76,7 +76,6 @@ export function sanitizeWarnings(findings: readonly Finding[]): string[] {
 
 /** Control characters become visible escapes (U+000A), never raw bytes in a header. */
 function toPrintable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,

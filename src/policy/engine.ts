@@ -208,7 +208,6 @@ export class AdmissionEngine {
 /** A lookup error's message, bounded and on one line (it reaches users and logs). */
 function describeLookupError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  // eslint-disable-next-line no-control-regex
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 197)}...` : line || 'lookup failed';
 }

@@ -59,7 +59,12 @@ export const finding = {
     message: `Invalid value: ${quote(value)}: ${detail}`,
     rule,
   }),
-  notSupported: (field: string, value: unknown, supported: readonly string[], rule: string): Finding => ({
+  notSupported: (
+    field: string,
+    value: unknown,
+    supported: readonly string[],
+    rule: string,
+  ): Finding => ({
     field,
     type: 'NotSupported',
     message: `Unsupported value: ${quote(value)}: supported values: ${supported.map((s) => quote(s)).join(', ')}`,

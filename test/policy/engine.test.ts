@@ -158,7 +158,7 @@ describe('engine: CREATE', () => {
     assert.equal(v.allowed, false);
     assert.equal(v.denials[0]?.rule, 'reference.auth-config.type');
     assert.match(
-      v.denials[0]!.message,
+      v.denials[0].message,
       /"bearerToken".*supported types: "tokenExchange", "headerInjection"/,
     );
   });

@@ -72,7 +72,7 @@ describe('validating webhook', () => {
     assert.equal(r.response.allowed, false);
     assert.equal(r.response.status?.code, 403);
     assert.equal(r.response.status?.reason, 'Forbidden');
-    const causes = r.response.status!.details.causes;
+    const causes = r.response.status.details.causes;
     assert.deepEqual(causes.map((c) => c.field).sort(), [
       'spec.groupRef.name',
       'spec.headerForward.addPlaintextHeaders[Transfer-Encoding]',
@@ -80,7 +80,7 @@ describe('validating webhook', () => {
       'spec.transport',
     ]);
     for (const c of causes)
-      assert.ok(r.response.status!.message.includes(`${c.field}: ${c.message}`));
+      assert.ok(r.response.status.message.includes(`${c.field}: ${c.message}`));
     assert.ok(causes.some((c) => c.reason === 'FieldValueNotSupported'));
     assert.equal(r.response.auditAnnotations?.['decision'], 'denied');
     assert.match(r.response.auditAnnotations?.['rules'] ?? '', /remote-url/);
@@ -254,7 +254,7 @@ describe('transport', () => {
             resolve(v);
           },
         );
-        socket.on('error', (e) => resolve(`error: ${e.message}`));
+        socket.on('error', (e: Error) => resolve(`error: ${e.message}`));
       });
     assert.match(
       await handshake({
