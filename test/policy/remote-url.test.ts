@@ -218,6 +218,23 @@ const unicodeAndEncoding: readonly Row[] = [
   ['http://%6c%6f%63%61%6c%68%6f%73%74', N, 'deny', 'loopback', 'percent-encoded localhost'],
   ['https://ex%61mple.com', N, 'deny', 'syntax', 'percent-encoded public name'],
   ['https://%38.8.8.8', N, 'deny', 'syntax', 'percent-encoded public address'],
+  ['http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ', N, 'deny', 'loopback', 'circled letters: IDNA maps them to localhost'],
+  ['http://ℓocalhost', N, 'deny', 'loopback', 'script small l (U+2113) maps to l'],
+  [
+    'http://metadata.google.internaⅼ',
+    N,
+    'deny',
+    'metadata',
+    'Roman numeral fifty (U+217C) maps to l',
+  ],
+  ['http://localhost%E3%80%82', N, 'deny', 'loopback', 'percent-encoded ideographic full stop'],
+  [
+    'https://lοcalhost',
+    N,
+    'allow',
+    null,
+    'Greek omicron: a homograph is another DNS name (xn--lcalhost-...), not localhost',
+  ],
 ];
 
 const characters: readonly Row[] = [
