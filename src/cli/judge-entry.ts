@@ -6,8 +6,9 @@ import type { Finding } from '../policy/findings.ts';
 import { celNotEvaluatedFindings } from './cel-not-evaluated.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
-export const entryGroup = 'toolhive.stacklok.dev';
-export const entryKind = 'MCPServerEntry';
+import { entryGroup, entryKind } from '../crd/crd-versions.ts';
+
+export { entryGroup, entryKind };
 
 /** An object to judge and a way back from a field path to where it was written. */
 export interface EntryDocument {

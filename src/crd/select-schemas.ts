@@ -1,14 +1,12 @@
 // Which schema the engine enforces: the bundled one generated from our CRD, a CRD file the user
 // names (their ToolHive version), or the CRD actually installed in the cluster.
-import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { readManifests } from '../manifests/index.ts';
+import { entryCrdName } from './crd-versions.ts';
 import {
   entrySchemasFromCrd,
   loadBundledEntrySchemas,
   type EntrySchemas,
 } from './entry-schemas.ts';
-
-export const entryCrdName = 'mcpserverentries.toolhive.stacklok.dev';
 
 export async function loadEntrySchemas(
   crd: string | undefined,
@@ -16,24 +14,21 @@ export async function loadEntrySchemas(
 ): Promise<EntrySchemas> {
   if (crd === undefined) return loadBundledEntrySchemas();
   if (crd === 'cluster') return entrySchemasFromCrd(await fetchInstalledCrd(kubeconfig));
-  let text: string;
-  try {
-    text = await readFile(crd, 'utf8');
-  } catch (err) {
-    throw new Error(
-      `cannot read CRD file ${crd}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+  // Read as kubectl would (multi-document, List kinds, YAML 1.1), with the same reader as
+  // every other manifest: ToolHive ships one CRD per file, kustomize output holds many.
+  const { documents, errors } = await readManifests([crd]);
+  const problem = errors[0];
+  if (problem !== undefined) {
+    const at = problem.line === undefined ? '' : `:${problem.line}`;
+    throw new Error(`cannot read CRD file ${problem.source}${at}: ${problem.message}`);
   }
-  // A CRD file may hold several documents (ToolHive ships one per file, kustomize output many).
-  const docs = text
-    .split(/^---\s*$/m)
-    .map((d) => parse(d, { version: '1.1' }) as unknown)
-    .filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object');
-  const match = docs.find(
-    (d) =>
-      d['kind'] === 'CustomResourceDefinition' &&
-      (d['metadata'] as Record<string, unknown> | undefined)?.['name'] === entryCrdName,
-  );
+  const match = documents
+    .map((d) => d.object)
+    .find(
+      (d) =>
+        d['kind'] === 'CustomResourceDefinition' &&
+        (d['metadata'] as Record<string, unknown> | undefined)?.['name'] === entryCrdName,
+    );
   if (match === undefined)
     throw new Error(`${crd} holds no CustomResourceDefinition named ${entryCrdName}`);
   return entrySchemasFromCrd(match);

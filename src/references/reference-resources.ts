@@ -5,7 +5,9 @@ import type { ReferenceAnswer, ReferenceKind } from './lookup.ts';
 import { requiredPermissions } from './required-permissions.ts';
 import type { ApiFailure } from './kube-api.ts';
 
-export const toolhiveGroup = 'toolhive.stacklok.dev';
+import { entryGroup } from '../crd/crd-versions.ts';
+
+export const toolhiveGroup = entryGroup;
 
 export interface ResourceRef {
   readonly apiGroup: string;

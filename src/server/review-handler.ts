@@ -7,12 +7,10 @@ import {
   buildValidationResponse,
   type AdmissionResponseBody,
 } from '../admission/respond.ts';
+import { entryGroup, entryKind } from '../crd/crd-versions.ts';
 import type { Logger } from '../log.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { Verdict } from '../policy/verdict.ts';
-
-export const entryGroup = 'toolhive.stacklok.dev';
-export const entryKind = 'MCPServerEntry';
 
 export type ReviewPath = 'validate' | 'mutate';
 
