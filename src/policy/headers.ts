@@ -120,6 +120,9 @@ const maxShownNameLength = 64;
  * the result in quotes, for messages; field paths use the bare form, as apimachinery does.
  */
 function printable(name: string, quoted = false): string {
+  // Nearly every name is short printable ASCII: return it without rebuilding it.
+  if (name.length <= maxShownNameLength && printsAsIs(name, quoted))
+    return quoted ? `"${name}"` : name;
   const cut = name.length > maxShownNameLength ? name.slice(0, maxShownNameLength) : name;
   let out = '';
   for (let i = 0; i < cut.length; i++) {
@@ -130,6 +133,14 @@ function printable(name: string, quoted = false): string {
   }
   if (cut !== name) out += '...';
   return quoted ? `"${out}"` : out;
+}
+
+function printsAsIs(name: string, quoted: boolean): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code >= 0x7f || (quoted && (code === 0x22 || code === 0x5c))) return false;
+  }
+  return true;
 }
 
 /** First character that keeps `name` from being an RFC 9110 token, or undefined if none. */
@@ -145,6 +156,13 @@ function firstNonTchar(name: string): number | undefined {
 // so UTF-8 passes). CR and LF end the header line and NUL truncates it in some parsers: any of
 // them lets a value smuggle a second header or a second request (RFC 9112 section 2.2).
 function valueProblem(value: string): string | undefined {
+  // One pass for the usual clean value; the two below only name the worst character found.
+  let clean = true;
+  for (let i = 0; i < value.length && clean; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) clean = false;
+  }
+  if (clean) return undefined;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     if (code === 0x0d || code === 0x0a || code === 0x00) {
