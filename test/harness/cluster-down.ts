@@ -1,13 +1,32 @@
-// npm run cluster:down: stops everything cluster:up recorded and removes its state.
-// Safe to run when nothing is running.
-import { readClusterState, removeClusterDir, type ClusterState } from './cluster-state.ts';
-import { stopProcessGroup } from './processes.ts';
+// npm run cluster:down: stops everything cluster:up recorded (the webhook server, then
+// kube-apiserver and etcd) and removes its state. Safe to run when nothing is running.
 import { rm } from 'node:fs/promises';
+import {
+  clusterDir,
+  isStillRecordedProcess,
+  readClusterState,
+  removeClusterDir,
+  type ClusterState,
+} from './cluster-state.ts';
+import { groupIsAlive, stopProcessGroup } from './processes.ts';
+
+/** After the SIGKILL that ends a stubborn group, how long the kernel gets to take it away. */
+const reapMs = 2000;
 
 export async function clusterDown(state: ClusterState | undefined): Promise<void> {
   if (state !== undefined) {
     // Reverse order: whatever was started last (the webhook) depends on what came first.
-    for (const proc of [...state.processes].reverse()) await stopProcessGroup(proc.pgid);
+    for (const proc of [...state.processes].reverse()) {
+      if (!isStillRecordedProcess(proc)) continue;
+      await stopProcessGroup(proc.pgid);
+      const deadline = Date.now() + reapMs;
+      while (groupIsAlive(proc.pgid) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (groupIsAlive(proc.pgid)) {
+        throw new Error(`${proc.name} (process group ${proc.pgid}) is still running`);
+      }
+    }
     for (const dir of state.dirs) await rm(dir, { recursive: true, force: true });
   }
   await removeClusterDir();
@@ -17,6 +36,8 @@ if (import.meta.main) {
   const state = await readClusterState();
   await clusterDown(state);
   console.log(
-    state === undefined ? 'No local cluster was recorded in .cluster/.' : 'Local cluster stopped.',
+    state === undefined
+      ? `No local cluster was recorded in ${clusterDir}.`
+      : 'Local cluster stopped.',
   );
 }
