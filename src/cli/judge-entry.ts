@@ -3,7 +3,6 @@
 import type { EntrySchemas } from '../crd/entry-schemas.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { Finding } from '../policy/findings.ts';
-import { celNotEvaluatedFindings } from './cel-not-evaluated.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
@@ -35,6 +34,23 @@ export function isEntry(object: unknown): object is Record<string, unknown> {
   );
 }
 
+const noCelFindings = { denials: [], warnings: [] } as const;
+
+/**
+ * The CRD's x-kubernetes-validations rules, which the API server runs before any webhook. Only a
+ * --crd schema has them; the evaluator loads only then, so plain checks do not pay for it.
+ */
+async function celFindingsFor(
+  schemas: EntrySchemas,
+  version: string,
+  object: Record<string, unknown>,
+): Promise<{ readonly denials: readonly Finding[]; readonly warnings: readonly Finding[] }> {
+  const schema = schemas.schema(version);
+  if (schema === undefined || schemas.celRules(version).length === 0) return noCelFindings;
+  const { celRuleFindings } = await import('../cel/evaluate-rules.ts');
+  return celRuleFindings(schema, object);
+}
+
 export async function judgeEntry(
   engine: AdmissionEngine,
   schemas: EntrySchemas,
@@ -58,17 +74,15 @@ export async function judgeEntry(
     source: doc.position.source,
     ...doc.locateNearest(f.field),
   });
-  const celWarnings = schemas.versions.includes(version)
-    ? celNotEvaluatedFindings(schemas.celRules(version), doc.object)
-    : [];
+  const cel = await celFindingsFor(schemas, version, doc.object);
   return {
     position: doc.position,
     apiVersion,
     namespace,
     name,
-    allowed: verdict.allowed,
-    denials: verdict.denials.map(place),
-    warnings: [...verdict.warnings, ...celWarnings].map(place),
+    allowed: verdict.allowed && cel.denials.length === 0,
+    denials: [...verdict.denials, ...cel.denials].map(place),
+    warnings: [...verdict.warnings, ...cel.warnings].map(place),
     patch: verdict.patch,
   };
 }

@@ -16,6 +16,8 @@ export interface EntrySchemas {
   readonly versions: readonly string[];
   validate(version: string, object: unknown): Finding[];
   celRules(version: string): readonly CelRule[];
+  /** The converted schema of a served version (CEL rules are typed and evaluated against it). */
+  schema(version: string): JsonSchema | undefined;
 }
 
 interface CompiledVersion {
@@ -48,6 +50,9 @@ function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
     },
     celRules(version) {
       return compiled.get(version)?.celRules ?? noRules;
+    },
+    schema(version) {
+      return compiled.get(version)?.schema;
     },
   };
 }
