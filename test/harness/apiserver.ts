@@ -13,6 +13,8 @@ export interface ApiServerSettings {
   readonly pki: ControlPlanePki;
   readonly auditLogPath: string | undefined;
   readonly outliveParent: boolean;
+  /** Appended to the flags above, e.g. `--admission-control-config-file=...`. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface RunningApiServer {
@@ -65,6 +67,7 @@ export function apiServerArgs(settings: ApiServerSettings, port: number): string
       '--audit-log-format=json',
     );
   }
+  args.push(...(settings.extraArgs ?? []));
   return args;
 }
 

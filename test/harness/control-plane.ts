@@ -56,6 +56,11 @@ export interface StartControlPlaneOptions {
    * remove the work dir on exit (`npm run cluster:up`). Default false.
    */
   readonly outliveParent?: boolean;
+  /**
+   * More kube-apiserver flags, appended after the harness's own (the client-certificate e2e
+   * test passes `--admission-control-config-file`). Files they name are the caller's.
+   */
+  readonly extraApiServerArgs?: readonly string[];
 }
 
 export async function startControlPlane(
@@ -85,6 +90,7 @@ export async function startControlPlane(
       pki,
       auditLogPath: opts.auditLog === true ? join(workDir, 'audit.log') : undefined,
       outliveParent,
+      extraArgs: opts.extraApiServerArgs ?? [],
     };
     apiServer = await launchApiServer(settings);
     const port = apiServer.port;
