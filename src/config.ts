@@ -25,6 +25,7 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly shedEventLoopDelayMs: number;
   readonly shedHeapUsedMiB: number;
+  readonly maxConnections: number;
   readonly shutdownDelaySeconds: number;
   readonly metricsPort: number;
   readonly metricsHost: string;
@@ -267,6 +268,14 @@ export const serveOptions = [
     defaultValue: 192,
     doc: 'Answer new reviews with 503 while the V8 heap in use exceeds this many MiB; keep it near 75% of the container memory limit (0 disables).',
     parse: integer(0, 1024 * 1024),
+  },
+  {
+    key: 'maxConnections',
+    flag: '--max-connections',
+    env: 'MCPENTRY_MAX_CONNECTIONS',
+    defaultValue: 1024,
+    doc: 'Open connections beyond this are closed at once, before TLS; each costs ~150 KB, so a connection storm cannot exhaust memory (0: no limit).',
+    parse: integer(0, 1_000_000),
   },
   {
     key: 'shutdownDelaySeconds',

@@ -147,6 +147,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       .send({ message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` });
   });
 
+  // A connection storm (the API server's client opens a new connection whenever all are busy)
+  // is shed before TLS: each TLS connection holds ~150 KB, and thousands of handshakes starve
+  // the reviews already accepted. Node closes connections over the cap as they arrive.
+  if (opts.shedding !== undefined && opts.shedding.maxConnections > 0)
+    app.server.maxConnections = opts.shedding.maxConnections;
+
   // The admission routes live in their own scope so that load shedding covers them and not
   // the health routes.
   void app.register(async (admission) => {

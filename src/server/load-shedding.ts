@@ -14,6 +14,8 @@ export interface SheddingOptions {
   readonly maxEventLoopDelayMs: number;
   /** V8 heap in use above which reviews are shed; 0 disables. */
   readonly maxHeapUsedBytes: number;
+  /** Open connections beyond which new ones are closed before the TLS handshake; 0: no cap. */
+  readonly maxConnections: number;
 }
 
 /** How often pressure is sampled: short, so shedding starts and stops within a fraction of a second. */

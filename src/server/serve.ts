@@ -99,6 +99,7 @@ export async function startServer(
     shedding: {
       maxEventLoopDelayMs: config.shedEventLoopDelayMs,
       maxHeapUsedBytes: config.shedHeapUsedMiB * 1024 * 1024,
+      maxConnections: config.maxConnections,
     },
     handler,
     readiness: { problems },

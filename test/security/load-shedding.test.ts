@@ -1,9 +1,10 @@
-// Load shedding over real HTTPS: when the heap is over budget or the event loop falls behind,
-// reviews get a fast 503 with Retry-After (the API server then applies failurePolicy) while
+// Load shedding over real HTTPS: connections over the cap are closed before TLS, and when the
+// heap is over budget or the event loop falls behind, reviews get a fast 503 with Retry-After (the API server then applies failurePolicy) while
 // health and readiness keep answering, and reviews are served again once pressure drops.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { entry, review } from '../support/reviews.ts';
+import { idleTlsSockets, openTls } from '../support/slow-clients.ts';
 import { get, post, startTestServer } from '../support/test-server.ts';
 
 const body = JSON.stringify(review('CREATE', entry()));
@@ -67,6 +68,27 @@ test('a lagging event loop sheds reviews, and they are served again when it reco
     }
     assert.equal(status, 200, 'served again once the loop recovered');
   } finally {
+    await s.stop();
+  }
+});
+
+test('connections over --max-connections are closed before TLS; freed slots serve again', async () => {
+  const s = await startTestServer(['--max-connections', '4']);
+  const held = await idleTlsSockets(s.server.port, s.ca, 4);
+  try {
+    const refused = await openTls(s.server.port, s.ca).then(
+      (socket) => {
+        socket.destroy();
+        return 'handshake completed';
+      },
+      (err: Error) => `refused: ${err.message}`,
+    );
+    assert.match(refused, /^refused: /);
+    held.pop()?.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await post(`${s.url}/validate`, s.ca, body)).status, 200);
+  } finally {
+    for (const socket of held) socket.destroy();
     await s.stop();
   }
 });
