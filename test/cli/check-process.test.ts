@@ -357,21 +357,27 @@ describe('globs, help and colour', () => {
 });
 
 describe('--crd with CEL rules', () => {
-  test('each rule that would run is a warning naming it, never passed silently', () => {
-    const crd = parse(readFileSync(toolhiveCrd, 'utf8')) as {
-      spec: {
-        versions: {
-          schema: { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } };
-        }[];
-      };
+  type CrdDoc = {
+    spec: {
+      versions: {
+        schema: { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } };
+      }[];
     };
-    for (const v of crd.spec.versions) {
-      v.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = [
-        { rule: "self.remoteUrl.startsWith('https://')", message: 'remoteUrl must use https' },
-      ];
-    }
-    const file = join(tmp, 'crd-with-cel.yaml');
+  };
+  /** A copy of a CRD with `rules` on spec in every version, written to the temp dir. */
+  function crdWithRules(source: string, name: string, rules: object[]): string {
+    const crd = parse(readFileSync(source, 'utf8')) as CrdDoc;
+    for (const v of crd.spec.versions)
+      v.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = rules;
+    const file = join(tmp, name);
     writeFileSync(file, stringify(crd));
+    return file;
+  }
+
+  test('ToolHive examples pass an evaluated rule: no "not checked" warning is left', () => {
+    const file = crdWithRules(toolhiveCrd, 'toolhive-crd-with-cel.yaml', [
+      { rule: "url(self.remoteUrl).getScheme() == 'https'", message: 'remoteUrl must use https' },
+    ]);
     const args = [
       '-o',
       'json',
@@ -384,14 +390,57 @@ describe('--crd with CEL rules', () => {
     const run = check(args);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const report = json(run);
-    for (const e of report.entries) {
+    assert.ok(report.entries.length > 0);
+    for (const e of report.entries)
+      assert.ok(!e.warnings.some((w) => w.message.startsWith('not checked offline')), e.name);
+  });
+
+  test('a failing rule denies at its fieldPath with its message; exit 1; unsupported rules warn', () => {
+    const file = crdWithRules(
+      join(repoRoot, 'deploy/crds/mcpserverentries.yaml'),
+      'ours-with-cel.yaml',
+      [
+        { rule: "url(self.remoteUrl).getScheme() == 'https'", message: 'remoteUrl must use https' },
+        {
+          rule: "self.transport == 'streamable-http'",
+          message: 'only streamable-http is allowed here',
+          fieldPath: '.transport',
+        },
+        { rule: "semver('1.0.0').major() >= 1", message: 'uses a library we lack' },
+      ],
+    );
+    const run = check(['-o', 'json', '--crd', file, 'test/fixtures/cli/valid']);
+    assert.equal(run.code, 1, run.stderr + run.stdout);
+    const report = json(run);
+    const byName = new Map(report.entries.map((e) => [e.name, e]));
+    assert.equal(byName.get('context7')?.allowed, true);
+    const internal = byName.get('internal');
+    assert.equal(internal?.allowed, false);
+    assert.deepEqual(
+      internal?.denials.map((d) => [d.field, d.message, d.rule, d.line]),
+      [
+        [
+          'spec.transport',
+          'Invalid value: "object": only streamable-http is allowed here',
+          'cel',
+          21,
+        ],
+      ],
+    );
+    for (const e of report.entries)
       assert.ok(
         e.warnings.some(
-          (w) => w.message === "not checked offline: self.remoteUrl.startsWith('https://')",
+          (w) =>
+            w.message ===
+            "not checked offline: semver('1.0.0').major() >= 1 (uses <value>.major(), semver(), not available offline)",
         ),
-        `${e.name} carries the CEL warning`,
+        `${e.name} names the rule it could not check`,
       );
-    }
-    assert.equal(check(['--warnings-as-errors', ...args]).code, 1);
+    const text = check(['--crd', file, 'test/fixtures/cli/valid']);
+    assert.equal(text.code, 1);
+    assert.match(
+      text.stdout,
+      /entries\.yaml:21:\d+: error: team-a\/internal: spec\.transport: Invalid value: "object": only streamable-http is allowed here/,
+    );
   });
 });
