@@ -18,7 +18,6 @@ import { describePatchOperation } from './report-text.ts';
 function escapeXml(s: string): string {
   return s
     .replace(
-      // eslint-disable-next-line no-control-regex
       /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
       (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
     )

@@ -203,7 +203,6 @@ function isEmail(s: string): boolean {
 // Go's url.ParseRequestURI: an absolute URI ("scheme:/...") or an absolute path; no control
 // characters; a host with valid characters and numeric port; every "%" in the path a valid escape.
 function isRequestUri(s: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what Go refuses
   if (/[\u0000-\u001f\u007f]/.test(s)) return false;
   let rest = s;
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s);

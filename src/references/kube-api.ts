@@ -40,7 +40,6 @@ export interface WatchStream {
 const maxMessageLength = 300;
 
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > maxMessageLength ? `${line.slice(0, maxMessageLength - 3)}...` : line;
 }

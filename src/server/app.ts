@@ -180,7 +180,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     }
   });
 
-  app.get(healthPaths.live, async () => ({ status: 'ok' }));
+  app.get(healthPaths.live, () => Promise.resolve({ status: 'ok' }));
   app.get(healthPaths.ready, async (_request, reply) => {
     const problems = opts.readiness.problems();
     return reply

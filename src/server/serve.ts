@@ -71,12 +71,13 @@ export async function startServer(
 
   const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e));
   const requireClientCert = config.clientCa !== undefined;
-  let app: FastifyInstance | undefined;
+  // The watcher exists before the app (the app needs its first pair) and swaps pairs into it.
+  const served: { app?: FastifyInstance } = {};
   const tls = new TlsFileWatcher({ certFile, keyFile, clientCaFile: config.clientCa }, log, (m) => {
     // New handshakes use the new pair; established connections finish on the old one.
-    (app?.server as unknown as { setSecureContext(o: object): void } | undefined)?.setSecureContext(
-      secureContextOptions(m, requireClientCert),
-    );
+    (
+      served.app?.server as unknown as { setSecureContext(o: object): void } | undefined
+    )?.setSecureContext(secureContextOptions(m, requireClientCert));
     metrics.certificateExpiry.set(m.notAfter.getTime() / 1000);
   });
   metrics.certificateExpiry.set(tls.material.notAfter.getTime() / 1000);
@@ -92,7 +93,7 @@ export async function startServer(
     return out;
   };
 
-  app = buildApp({
+  const app = buildApp({
     tls: secureContextOptions(tls.material, requireClientCert),
     http2: config.http2,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -106,6 +107,7 @@ export async function startServer(
     log,
     ...(deleteProtection === undefined ? {} : { deleteHandler: deleteProtection }),
   });
+  served.app = app;
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -142,7 +142,6 @@ describe('github', () => {
 describe('junit', () => {
   test('well-formed: escaped attributes, no raw control characters', () => {
     const out = reporters.junit(sampleReport(), options);
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(out, /[\u0000-\u0008]/);
     assert.match(out, /U\+0001/);
     assert.match(out, /&lt;b&gt;&amp;&quot;&apos;/);

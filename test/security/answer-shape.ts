@@ -60,7 +60,6 @@ export function assertWellFormedAnswer(statusCode: number, body: unknown, sent: 
     assert.ok(Array.isArray(warnings));
     for (const w of warnings) {
       assert.equal(typeof w, 'string');
-      // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(w as string, /[\u0000-\u001f\u007f]/);
     }
   }
