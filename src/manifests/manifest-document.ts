@@ -1,7 +1,6 @@
 // One Kubernetes object read from a manifest, and one problem that stopped an object (or a whole
 // file) from being read. Problems are values: the CLI reports each with its position and keeps
 // checking the other files.
-import type { LineCounter } from 'yaml';
 import { parseFieldPath } from '../policy/field-path.ts';
 import { pathKey } from './construct.ts';
 
@@ -48,19 +47,22 @@ export function createManifestDocument(init: {
   object: Record<string, unknown>;
   /** Segments from the YAML document's root to this object (`['items', 3]` for a List item). */
   prefix: readonly string[];
-  offsets: ReadonlyMap<string, number>;
-  lineCounter: LineCounter;
+  /** Offset where the object starts. */
+  start: number;
+  /**
+   * Field offsets of the whole YAML document, keyed by construct.ts's `pathKey`; asked for only
+   * when a finding needs a position, so a reader may compute them lazily (and cache them).
+   */
+  offsets: () => ReadonlyMap<string, number>;
+  position: (offset: number) => SourcePosition;
 }): ManifestDocument {
-  const { offsets, lineCounter, prefix } = init;
-  const position = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  const { offsets, position, prefix } = init;
   const offsetAt = (segments: readonly (string | number)[]): number | undefined =>
-    offsets.get(pathKey([...prefix, ...segments]));
-  const start = position(offsetAt([]) ?? 0);
+    offsets().get(pathKey([...prefix, ...segments]));
+  const start = position(init.start);
   const locate = (fieldPath: string): SourcePosition | undefined => {
-    const segments = fieldPath === '' ? [] : parseFieldPath(fieldPath);
+    if (fieldPath === '') return start;
+    const segments = parseFieldPath(fieldPath);
     if (segments === undefined) return undefined;
     const offset = offsetAt(segments);
     return offset === undefined ? undefined : position(offset);
