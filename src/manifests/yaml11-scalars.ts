@@ -43,6 +43,9 @@ const NUMBER_HINT = /^[-+0-9]/;
 
 /** Resolve an untagged plain scalar exactly as go-yaml v2 does. */
 export function resolvePlainScalar(text: string): ResolvedScalar {
+  // Most manifest text (names, URLs, kinds) starts with a letter that begins no boolean or
+  // null spelling, and numbers start with a digit, a sign or a dot: such text is text.
+  if (startsAsText(text.charCodeAt(0))) return { kind: 'string', value: text };
   if (NULLS.has(text)) return { kind: 'null', value: null };
   const bool = BOOLEANS.get(text);
   if (bool !== undefined) return { kind: 'bool', value: bool };
@@ -58,6 +61,13 @@ export function resolvePlainScalar(text: string): ResolvedScalar {
   if (integer !== undefined) return { kind: 'int', value: integer, text: plain };
   if (YAML_STYLE_FLOAT.test(plain)) return finiteFloatOrString(plain, text);
   return { kind: 'string', value: text };
+}
+
+/** A letter that starts none of y/yes/n/no/null/true/false/on/off in any listed spelling. */
+function startsAsText(c: number): boolean {
+  const lower = c | 0x20;
+  if (lower < 0x61 || lower > 0x7a) return false; // not an ASCII letter
+  return lower !== 0x79 && lower !== 0x6e && lower !== 0x74 && lower !== 0x66 && lower !== 0x6f;
 }
 
 function finiteFloatOrString(numeric: string, original = numeric): ResolvedScalar {
