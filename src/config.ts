@@ -273,8 +273,8 @@ export const serveOptions = [
     key: 'maxConnections',
     flag: '--max-connections',
     env: 'MCPENTRY_MAX_CONNECTIONS',
-    defaultValue: 1024,
-    doc: 'Open connections beyond this are closed at once, before TLS; each costs ~150 KB, so a connection storm cannot exhaust memory (0: no limit).',
+    defaultValue: 512,
+    doc: "Open connections beyond this are closed at once, before TLS; each TLS connection costs ~150-250 KB, so 512 stay inside the Deployment's 256 Mi limit (0: no limit).",
     parse: integer(0, 1_000_000),
   },
   {

@@ -100,8 +100,16 @@ function serverPid(child: ChildProcess): number {
   return child.pid;
 }
 
-/** Peak throughput: closed-loop autocannon at 32 connections (bench/load.ts) on the other core. */
-export async function measurePeak(server: ObservedServer, seconds = 15): Promise<LoadResult> {
+/**
+ * Closed-loop autocannon (bench/load.ts) on the other core: `connections` requests in flight at
+ * all times. Non-200 answers count as failures; with shedding on they are the 503s.
+ */
+export async function closedLoad(
+  server: ObservedServer,
+  connections: number,
+  seconds: number,
+  warmupSeconds = 0,
+): Promise<LoadResult> {
   const caFile = join(server.logFile, '..', 'ca.crt');
   writeFileSync(caFile, server.certs.ca);
   const spec: LoadSpec = {
@@ -109,12 +117,17 @@ export async function measurePeak(server: ObservedServer, seconds = 15): Promise
     url: `${server.url}/validate?timeout=10s`,
     caFile,
     bodyFile: server.bodyFile,
-    concurrency: 32,
+    concurrency: connections,
     durationSeconds: seconds,
-    warmupSeconds: 5,
+    warmupSeconds,
   };
   const lines = await runPinned(join(repoRoot, 'bench/load.ts'), JSON.stringify(spec));
   return JSON.parse(lines.at(-1) ?? '{}') as LoadResult;
+}
+
+/** Peak throughput: 32 connections, after a 5 s warm-up. */
+export function measurePeak(server: ObservedServer, seconds = 15): Promise<LoadResult> {
+  return closedLoad(server, 32, seconds, 5);
 }
 
 /** Open-loop load (rate-load.ts) on the other core; each window is passed on as it arrives. */
