@@ -7,6 +7,8 @@
 //      difference is what the cache adds to a review);
 //   3. heap bytes per cached group, and what keeping the whole objects would cost instead.
 //   node --expose-gc bench/lookups/lookups.ts [--seconds 2]
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { AdmissionEngine } from '../../src/policy/engine.ts';
@@ -80,8 +82,12 @@ function apiGroupObject(namespace: string, name: string): unknown {
 }
 
 function groups(count: number): unknown[] {
-  // Spread over 100 namespaces, as a multi-team cluster would have them.
-  return Array.from({ length: count }, (_, i) => apiGroupObject(`team-${i % 100}`, `group-${i}`));
+  return [...generatedGroups(count)];
+}
+
+/** Spread over 100 namespaces, as a multi-team cluster would have them; made one at a time. */
+function* generatedGroups(count: number): Generator<unknown> {
+  for (let i = 0; i < count; i++) yield apiGroupObject(`team-${i % 100}`, `group-${i}`);
 }
 
 function offlineApi(): KubeApi {
@@ -174,59 +180,66 @@ async function main(): Promise<void> {
   if (gc === undefined) console.log('(run with --expose-gc for the memory figures)');
   console.log(`node ${process.version}, ${seconds} s per measurement\n`);
 
-  const small = filledLookup(10);
-  const large = filledLookup(10_000);
+  // Issue 8 asks for flat review latency from 10 to 100,000 cached groups.
+  const sizes = [10, 1_000, 10_000, 100_000] as const;
+  const lookups = new Map(sizes.map((n) => [n, filledLookup(n)] as const));
   const signal = new AbortController().signal;
   const hit: ReferenceQuery = { kind: 'MCPGroup', namespace: 'team-7', name: 'group-7' };
-  for (const l of [small, large]) {
+  for (const l of lookups.values()) {
     const a = await l.lookup(hit, signal);
     if (a.status !== 'found') throw new Error(`expected a cache hit, got ${JSON.stringify(a)}`);
   }
-
-  await perSecond('cache-hit lookup, 10 groups cached', () => small.lookup(hit, signal));
-  await perSecond('cache-hit lookup, 10,000 groups cached', () => large.lookup(hit, signal));
+  for (const [n, l] of lookups) {
+    await perSecond(`cache-hit lookup, ${n.toLocaleString('en')} groups cached`, () =>
+      l.lookup(hit, signal),
+    );
+  }
 
   const schemas = loadBundledEntrySchemas();
-  const engines = {
-    stub: new AdmissionEngine(schemas, new StubLookup(), defaultEngineOptions),
-    small: new AdmissionEngine(schemas, small, defaultEngineOptions),
-    large: new AdmissionEngine(schemas, large, defaultEngineOptions),
-  };
-  for (const [name, engine] of Object.entries(engines)) {
+  const engines = new Map<string, AdmissionEngine>([
+    ['stub', new AdmissionEngine(schemas, new StubLookup(), defaultEngineOptions)],
+    ...sizes.map(
+      (n) =>
+        [String(n), new AdmissionEngine(schemas, lookups.get(n)!, defaultEngineOptions)] as const,
+    ),
+  ]);
+  for (const [name, engine] of engines) {
     const v = await engine.validate(entryInput);
     if (!v.allowed || v.warnings.length > 0)
       throw new Error(`${name}: unexpected verdict ${JSON.stringify(v)}`);
   }
   // Interleaved rounds, median kept: a run measured later would otherwise pay for the garbage
   // of the runs before it, and order would masquerade as a difference between the setups.
-  const rounds: Record<keyof typeof engines, number[]> = { stub: [], small: [], large: [] };
-  const labels = {
-    stub: 'review (2 references), stub Map lookup',
-    small: 'review (2 references), cached lookup, 10 groups',
-    large: 'review (2 references), cached lookup, 10,000 groups',
-  };
+  const rounds = new Map<string, number[]>([...engines.keys()].map((k) => [k, []]));
+  const label = (name: string): string =>
+    name === 'stub'
+      ? 'review (2 references), stub Map lookup'
+      : `review (2 references), cached lookup, ${Number(name).toLocaleString('en')} groups`;
   for (let round = 1; round <= 3; round++) {
-    for (const name of ['stub', 'small', 'large'] as const) {
+    for (const [name, engine] of engines) {
       heapAfterGc();
-      rounds[name].push(
-        await perSecond(`${labels[name]} [round ${round}]`, () =>
-          engines[name].validate(entryInput),
-        ),
-      );
+      rounds
+        .get(name)!
+        .push(
+          await perSecond(`${label(name)} [round ${round}]`, () => engine.validate(entryInput)),
+        );
     }
   }
   const median = (xs: number[]): number =>
     [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const stub = median(rounds.stub);
-  const s10 = median(rounds.small);
-  const s10k = median(rounds.large);
+  const medians = new Map([...rounds].map(([k, v]) => [k, median(v)]));
+  const ten = medians.get('10')!;
+  console.log('');
+  for (const [name, m] of medians) {
+    const vsTen =
+      name === 'stub' ? '' : `  (${(((m - ten) / ten) * 100).toFixed(1)} % vs 10 groups)`;
+    console.log(`median ${label(name).padEnd(58)} ${m.toFixed(2).padStart(8)} µs${vsTen}`);
+  }
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
   console.log(
-    `\nmedian review: stub ${stub.toFixed(2)} µs, 10 groups ${s10.toFixed(2)} µs, 10,000 groups ${s10k.toFixed(2)} µs`,
+    `\nprocess RSS with all four stores filled (111,010 groups, schemas compiled): ${rssMiB.toFixed(0)} MiB\n`,
   );
-  console.log(
-    `added by the cache per review: ${(s10 - stub).toFixed(2)} µs (10 groups), ${(s10k - stub).toFixed(2)} µs (10,000 groups)`,
-  );
-  console.log(`10,000 vs 10 groups: ${(((s10k - s10) / s10) * 100).toFixed(1)} % difference\n`);
+  lookups.clear();
 
   if (gc !== undefined) {
     const count = 100_000;
@@ -249,4 +262,37 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/**
+ * `--rss N`: a fresh process holding only what a server with N cached groups holds (schemas,
+ * engine, stores), filled from a stream of objects the way a paged list arrives, so the figure
+ * is the steady state and not the peak of building N whole objects at once.
+ */
+function residentWithGroups(count: number): void {
+  const lookup = filledLookup(0);
+  lookup.caches.referenceInformer('MCPGroup', 'team-7')!.fill(generatedGroups(count));
+  const engine = new AdmissionEngine(loadBundledEntrySchemas(), lookup, defaultEngineOptions);
+  void engine.validate(entryInput).then(() => {
+    heapAfterGc();
+    const { rss, heapUsed } = process.memoryUsage();
+    console.log(
+      `${count.toLocaleString('en').padStart(8)} groups cached: RSS ${(rss / 2 ** 20).toFixed(0)} MiB, heap ${(heapUsed / 2 ** 20).toFixed(0)} MiB`,
+    );
+  });
+}
+
+const rssArg = process.argv.indexOf('--rss');
+if (rssArg > 0) residentWithGroups(Number(process.argv[rssArg + 1]));
+else {
+  await main();
+  // Each size in a fresh process: RSS only ever grows within one.
+  for (const n of [10, 100_000]) {
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--rss', String(n)],
+      {
+        encoding: 'utf8',
+      },
+    );
+    process.stdout.write(r.stdout + r.stderr);
+  }
+}
