@@ -1,6 +1,11 @@
 // The Fastify HTTPS application: the two webhook routes and health. TLS material comes from
 // the caller (and is swapped in place on rotation); nothing here knows about rules.
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import {
   constants as http2Constants,
   type Http2SecureServer,
@@ -63,6 +68,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     loggerInstance: opts.log,
     // One line per review comes from the review handler; Fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: the review line carries the uid, and building a pino child
+    // (bindings, redaction) for every request cost more than the rules themselves.
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     bodyLimit: opts.bodyLimitBytes,
     keepAliveTimeout: serverTimeouts.keepAliveMs,
     requestTimeout: serverTimeouts.requestMs,
