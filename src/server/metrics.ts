@@ -3,7 +3,7 @@
 // no names, namespaces or values, so nothing user-supplied reaches a label.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { metricsPath } from './routes-paths.ts';
+import { healthPaths, metricsPath } from './routes-paths.ts';
 import type { ReviewEvent } from './review-handler.ts';
 import type { LookupEvent } from '../references/lookup-events.ts';
 
@@ -119,9 +119,26 @@ export class WebhookMetrics {
     this.latency.observe({ path: e.path }, e.seconds);
   }
 
-  listen(host: string, port: number): Promise<Server> {
+  /**
+   * Serves /metrics, and /healthz and /readyz with the same answers as the HTTPS port, so that
+   * probes keep working when --client-ca makes the HTTPS port refuse clients without a
+   * certificate (the kubelet presents none).
+   */
+  listen(host: string, port: number, problems: () => string[]): Promise<Server> {
     const server = createServer((req, res) => {
-      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== metricsPath) {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method === 'GET' && (path === healthPaths.live || path === healthPaths.ready)) {
+        const notReady = path === healthPaths.ready ? problems() : [];
+        const body =
+          notReady.length === 0
+            ? { status: path === healthPaths.ready ? 'ready' : 'ok' }
+            : { status: 'not ready', problems: notReady };
+        res
+          .writeHead(notReady.length === 0 ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify(body));
+        return;
+      }
+      if (req.method !== 'GET' || path !== metricsPath) {
         res.writeHead(404).end();
         return;
       }

@@ -114,7 +114,7 @@ export async function startServer(
 
   let metricsServer: Server | undefined;
   if (config.metricsPort !== 0)
-    metricsServer = await metrics.listen(config.metricsHost, config.metricsPort);
+    metricsServer = await metrics.listen(config.metricsHost, config.metricsPort, problems);
   const metricsAddress = metricsServer?.address();
   const metricsPort =
     typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : undefined;

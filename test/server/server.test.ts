@@ -2,6 +2,7 @@
 // HTTP/2, TLS policy, certificate rotation and graceful shutdown.
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -350,5 +351,37 @@ describe('graceful shutdown', () => {
     assert.equal((JSON.parse(result.text) as ReviewResponse).response.allowed, true);
     await stopping;
     await own.stop();
+  });
+});
+
+describe('metrics listener', () => {
+  test('serves /metrics, and /healthz and /readyz for probes that cannot present a client certificate', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() =>
+          resolve(typeof address === 'object' && address !== null ? address.port : 0),
+        );
+      });
+    });
+    const own = await startTestServer(['--metrics-port', String(port)]);
+    try {
+      const fetchText = async (path: string): Promise<{ status: number; text: string }> => {
+        const r = await fetch(`http://127.0.0.1:${port}${path}`);
+        return { status: r.status, text: await r.text() };
+      };
+      const metrics = await fetchText('/metrics');
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.text, /mcpentry_webhook_reviews_total/);
+      assert.equal((await fetchText('/healthz')).status, 200);
+      assert.deepEqual(JSON.parse((await fetchText('/readyz')).text), { status: 'ready' });
+      const stopping = own.server.shutdown(1);
+      const notReady = await fetchText('/readyz');
+      assert.equal(notReady.status, 503);
+      assert.match(notReady.text, /shutting down/);
+      await stopping;
+    } finally {
+      await own.stop();
+    }
   });
 });
