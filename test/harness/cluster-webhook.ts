@@ -2,18 +2,15 @@
 // running after cluster:up ends, with a CA of its own and a serving certificate for 127.0.0.1
 // (the API server's Go client ignores the CN, so the IP must be a SAN), looking references up
 // in the local cluster, and registered there with the dev-url configurations we ship.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createCertificateAuthority, issueCertificate } from '../../src/tls/certificates.ts';
 import { registerDevUrlWebhooks, waitForWebhookActive } from '../e2e/support/activation.ts';
 import { recordProcess, type RecordedProcess, type RecordedWebhook } from './cluster-state.ts';
 import type { Kubectl } from './kubectl.ts';
 import { freeLoopbackPort, isAddressInUse } from './ports.ts';
 import { logTail, startProcess, stopProcess } from './processes.ts';
 import { waitUntilHealthy } from './readiness.ts';
-
-const mainScript = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+import { webhookServeArgs, writeWebhookTls } from './webhook-serve.ts';
 
 /** Where the activation probe is sent: a namespace every cluster has and no selector leaves out. */
 const probeNamespace = 'default';
@@ -42,42 +39,14 @@ export async function startClusterWebhook(
 ): Promise<StartedClusterWebhook> {
   const tlsDir = join(opts.dir, 'webhook-tls');
   await mkdir(tlsDir, { recursive: true });
-  const ca = await createCertificateAuthority({ commonName: 'mcpentry local cluster webhook CA' });
-  const serving = await issueCertificate(ca, {
-    commonName: 'mcpentry-webhook local cluster',
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-  });
-  const caCertPath = join(tlsDir, 'ca.crt');
-  const certFile = join(tlsDir, 'tls.crt');
-  const keyFile = join(tlsDir, 'tls.key');
-  await writeFile(caCertPath, ca.certPem);
-  await writeFile(certFile, serving.certPem);
-  await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
+  const tls = await writeWebhookTls(tlsDir, 'local cluster');
   const logPath = join(opts.dir, 'webhook.log');
 
   const launch = async (port: number, metricsPort: number): Promise<RecordedProcess> => {
     const proc = startProcess({
       name: 'mcpentry-webhook',
       command: process.execPath,
-      args: [
-        mainScript,
-        'serve',
-        '--port',
-        String(port),
-        '--tls-cert',
-        certFile,
-        '--tls-key',
-        keyFile,
-        '--kubeconfig',
-        opts.kubeconfigPath,
-        '--metrics-port',
-        String(metricsPort),
-        // Nothing routes to a URL webhook through endpoints that need time to forget it,
-        // so cluster:down need not wait the in-cluster default before the port closes.
-        '--shutdown-delay',
-        '0',
-      ],
+      args: webhookServeArgs({ tls, kubeconfigPath: opts.kubeconfigPath, port, metricsPort }),
       logPath,
       outliveParent: true,
     });
@@ -85,7 +54,7 @@ export async function startClusterWebhook(
     await opts.record(record);
     // /readyz is 200 once the reference caches have synced with the cluster.
     const outcome = await waitUntilHealthy(`https://127.0.0.1:${port}/readyz`, proc, {
-      ca: ca.certPem,
+      ca: tls.caPem,
       timeoutMs: 30_000,
     });
     if (outcome.ready) return record;
@@ -104,14 +73,14 @@ export async function startClusterWebhook(
       if (attempt < 3 && isAddressInUse(await logTail(logPath, 5))) continue;
       throw error;
     }
-    await registerDevUrlWebhooks(opts.kubectl, { port, caPem: ca.certPem });
+    await registerDevUrlWebhooks(opts.kubectl, { port, caPem: tls.caPem });
     const activationMs = await waitForWebhookActive(opts.kubectl, probeNamespace);
     return {
       process: launched,
       webhook: {
         url: `https://127.0.0.1:${port}`,
         metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-        caCertPath,
+        caCertPath: tls.caCertPath,
         logPath,
       },
       activationMs,

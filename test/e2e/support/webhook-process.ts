@@ -2,11 +2,9 @@
 // certificate whose SAN is 127.0.0.1 (Go ignores the CN), lookups against the control plane
 // through --kubeconfig. It runs in its own process group through the harness's process
 // helpers, so a crashed or interrupted test run never leaves it holding its port.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createCertificateAuthority, issueCertificate } from '../../../src/tls/certificates.ts';
 import { freeLoopbackPort, isAddressInUse } from '../../harness/ports.ts';
 import {
   forgetRemoveOnExit,
@@ -17,8 +15,7 @@ import {
   type ManagedProcess,
 } from '../../harness/processes.ts';
 import { waitUntilHealthy } from '../../harness/readiness.ts';
-
-const mainScript = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+import { webhookServeArgs, writeWebhookTls } from '../../harness/webhook-serve.ts';
 
 export interface WebhookProcessOptions {
   readonly kubeconfigPath: string;
@@ -45,16 +42,7 @@ export interface WebhookProcess {
 export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<WebhookProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'mcpentry-e2e-webhook-'));
   removeOnExit(dir);
-  const ca = await createCertificateAuthority({ commonName: 'mcpentry e2e webhook CA' });
-  const serving = await issueCertificate(ca, {
-    commonName: 'mcpentry-webhook e2e',
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-  });
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  await writeFile(certFile, serving.certPem);
-  await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
+  const tls = await writeWebhookTls(dir, 'e2e');
   const logPath = join(dir, 'webhook.log');
 
   let port = 0;
@@ -64,29 +52,19 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
     proc = startProcess({
       name: 'mcpentry-webhook',
       command: process.execPath,
-      args: [
-        mainScript,
-        'serve',
-        '--port',
-        String(port),
-        '--tls-cert',
-        certFile,
-        '--tls-key',
-        keyFile,
-        '--kubeconfig',
-        opts.kubeconfigPath,
-        '--metrics-port',
-        String(metricsPort),
-        '--shutdown-delay',
-        '0',
-        ...(opts.extraArgs ?? []),
-      ],
+      args: webhookServeArgs({
+        tls,
+        kubeconfigPath: opts.kubeconfigPath,
+        port,
+        metricsPort,
+        ...(opts.extraArgs === undefined ? {} : { extraArgs: opts.extraArgs }),
+      }),
       logPath,
     });
     // /readyz is 200 only once the reference caches have synced, so the first review
     // already sees the cluster's objects.
     const outcome = await waitUntilHealthy(`https://127.0.0.1:${port}/readyz`, proc, {
-      ca: ca.certPem,
+      ca: tls.caPem,
       timeoutMs: 20_000,
     });
     if (!outcome.ready) {
@@ -115,7 +93,7 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
   return {
     port,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    caPem: ca.certPem,
+    caPem: tls.caPem,
     logPath,
     kill: async () => {
       if (proc !== undefined) await stopProcess(proc, 0);
