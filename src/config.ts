@@ -265,8 +265,8 @@ export const serveOptions = [
     key: 'shedHeapUsedMiB',
     flag: '--shed-heap-used',
     env: 'MCPENTRY_SHED_HEAP_USED',
-    defaultValue: 192,
-    doc: 'Answer new reviews with 503 while the V8 heap in use exceeds this many MiB; keep it near 75% of the container memory limit (0 disables).',
+    defaultValue: 256,
+    doc: 'Answer new reviews with 503 while the V8 heap in use exceeds this many MiB; leave ~130 MiB of the container memory limit for what lives outside the heap (code, TLS and socket buffers) (0 disables).',
     parse: integer(0, 1024 * 1024),
   },
   {
