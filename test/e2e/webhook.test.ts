@@ -495,6 +495,37 @@ function defineWebhookScenarios(crds: CrdSource, label: string): void {
       });
     }
 
+    scenario('auditAnnotations land in the audit log as "<webhook name>/<key>" (C22)', async () => {
+      const name = 'audited-denial';
+      const result = await apply(w, entryIn(w, name, { remoteUrl: 'https://169.254.169.254/' }));
+      assert.equal(result.code, 1, result.stdout);
+      // The audit backend writes each event as a JSON line once the request completes.
+      let annotations: Record<string, string> | undefined;
+      for (let i = 0; i < 50 && annotations === undefined; i++) {
+        const lines = (await readFile(w.cp.auditLogPath ?? '', 'utf8')).split('\n');
+        for (const line of lines) {
+          if (!line.includes(`"${name}"`)) continue;
+          const event = JSON.parse(line) as {
+            verb?: string;
+            stage?: string;
+            objectRef?: { name?: string };
+            annotations?: Record<string, string>;
+          };
+          if (
+            event.verb === 'create' &&
+            event.objectRef?.name === name &&
+            event.stage === 'ResponseComplete'
+          ) {
+            annotations = event.annotations;
+          }
+        }
+        if (annotations === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(annotations !== undefined, 'no audit event for the denied create');
+      assert.equal(annotations[`${validatingWebhookName}/decision`], 'denied');
+      assert.match(annotations[`${validatingWebhookName}/rules`] ?? '', /remote-url\.metadata/);
+    });
+
     scenario(
       'warnings reach kubectl stderr: plain http and a group that is not Ready',
       async () => {
@@ -762,7 +793,7 @@ function defineWebhookScenarios(crds: CrdSource, label: string): void {
     });
 
     scenario(
-      'schema: a field another mutating webhook adds reaches our validating webhook, is not refused, and is pruned at storage',
+      'a later mutating webhook: ours is reinvoked with an empty patch (C17); the field it adds reaches our validating webhook, is not refused, and is pruned at storage',
       async () => {
         // Contract §1.11 (inferred there, checked here): CRD validation does not refuse unknown
         // fields and pruning happens only at storage encoding, so a validating webhook sees a
@@ -772,16 +803,30 @@ function defineWebhookScenarios(crds: CrdSource, label: string): void {
         const adder = await startFieldAddingWebhook();
         try {
           await adder.register(w.cp.kubectl);
+          // caBundleRef without a key: our defaulting has something to patch, so the counts
+          // below tell our first call (a patch) from its reinvocation (no patch).
           const labelled = (name: string): Json =>
-            entry({}, { name, namespace: w.ns, metadata: { labels: { [optInLabel]: 'true' } } });
+            entry(
+              { caBundleRef: { configMapRef: { name: 'corp-ca' } } },
+              { name, namespace: w.ns, metadata: { labels: { [optInLabel]: 'true' } } },
+            );
           // Activation again: poll until the adder has been called at least once.
           const started = Date.now();
           while (adder.calls() === 0) {
             assert.ok(Date.now() - started < 30_000, 'the field-adding webhook never activated');
             await apply(w, labelled('mutated-by-another'), ['--dry-run=server']);
           }
+          const before = await reviewCounts(w.webhook);
           const result = await apply(w, labelled('mutated-by-another'));
           assert.equal(result.code, 0, `refused: ${result.stderr}`);
+          // C17: the adder (configuration "zz-…", so after ours) changed the object, and our
+          // reinvocationPolicy IfNeeded had the API server call our mutating webhook again
+          // (a new uid); run on its own output, it returned no patch.
+          assert.deepEqual(reviewsBetween(before, await reviewCounts(w.webhook)), {
+            'mutate/CREATE/v1beta1/patched': 1,
+            'mutate/CREATE/v1beta1/allowed': 1,
+            'validate/CREATE/v1beta1/allowed': 1,
+          });
           const saved = await stored(w, 'mutated-by-another');
           assert.ok(saved !== undefined);
           assert.equal(
