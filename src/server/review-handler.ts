@@ -85,17 +85,17 @@ export class ReviewHandler {
     };
 
     let verdict: Verdict;
-    let body2: AdmissionResponseBody;
+    let answer: AdmissionResponseBody;
     if (path === 'mutate') {
       verdict = this.engine.mutate(input);
-      body2 = buildMutationResponse(req.uid, verdict.patch);
+      answer = buildMutationResponse(req.uid, verdict.patch);
     } else {
       // Leave a second of the API server's deadline for the answer to travel back. A budget,
       // not AbortSignal.timeout(): that costs ~12 µs per review and its timer outlives the
       // review by the whole timeout, thousands of them alive at a few thousand reviews/s.
       const budgetMs = timeoutMs === undefined ? undefined : Math.max(100, timeoutMs - 1000);
       verdict = await this.engine.validate(input, undefined, budgetMs);
-      body2 = buildValidationResponse(
+      answer = buildValidationResponse(
         { uid: req.uid, kind: req.kind.kind, group: req.kind.group, name: req.name },
         verdict,
       );
@@ -109,7 +109,7 @@ export class ReviewHandler {
       decision,
       seconds: seconds(),
     });
-    return { statusCode: 200, body: body2 };
+    return { statusCode: 200, body: answer };
   }
 
   private logReview(
