@@ -1,6 +1,7 @@
 // The AdmissionReview (admission.k8s.io/v1) request, narrowed from untrusted JSON once, here.
 // Anything that a real API server never sends is a bad request (HTTP 400), not a verdict.
 import type { Operation } from '../policy/engine-types.ts';
+import { isRecord } from '../json-object.ts';
 
 export interface GroupVersionKind {
   readonly group: string;
@@ -67,9 +68,6 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function objectOrNull(v: unknown): Record<string, unknown> | null | undefined {
   if (v === undefined || v === null) return null;

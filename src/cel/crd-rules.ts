@@ -3,6 +3,7 @@
 // keeps each rule object whole, so messageExpression, fieldPath, reason and optionalOldSelf are
 // read here, where they are used.
 import type { JsonSchema } from '../crd/convert.ts';
+import { isRecord } from '../json-object.ts';
 
 export type RuleStep =
   | { readonly kind: 'property'; readonly name: string }
@@ -21,9 +22,6 @@ export interface CrdRule {
   readonly reason?: string;
   readonly optionalOldSelf?: boolean;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function pathText(steps: readonly RuleStep[]): string {
   let out = '';

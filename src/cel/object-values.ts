@@ -7,9 +7,7 @@
 import { isCelError, run, type CelInput } from '@bufbuild/cel';
 import type { JsonSchema } from '../crd/convert.ts';
 import { escapedPropertyName } from './property-names.ts';
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isRecord } from '../json-object.ts';
 
 const schemaOf = (v: unknown): JsonSchema | undefined => (isRecord(v) ? v : undefined);
 

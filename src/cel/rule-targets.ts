@@ -3,14 +3,12 @@
 // (`spec.headers[X-Key]`). Like the API server, a rule does not run where its field is absent or
 // null.
 import type { RuleStep } from './crd-rules.ts';
+import { isRecord } from '../json-object.ts';
 
 export interface RuleTarget {
   readonly value: unknown;
   readonly field: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const child = (parent: string, name: string): string =>
   parent === '' ? name : `${parent}.${name}`;

@@ -1,6 +1,7 @@
 // Audit mode's input: every MCPServerEntry the cluster stores, read with list calls only
 // (read-only by construction), page by page so a large cluster is not one huge response.
 import { entryGroup } from './judge-entry.ts';
+import { asRecord } from '../json-object.ts';
 
 export const entryPlural = 'mcpserverentries';
 
@@ -27,11 +28,6 @@ export function preferredVersion(versions: readonly string[]): string | undefine
     return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
   })[0];
 }
-
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
 
 export async function listStoredEntries(
   kubeconfig: string,

@@ -6,6 +6,7 @@ import type { Finding } from '../policy/findings.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
+import { asRecord } from '../json-object.ts';
 
 export { entryGroup, entryKind };
 
@@ -16,11 +17,6 @@ export interface EntryDocument {
   /** Where a field is written, or its nearest written ancestor, or the document start. */
   locateNearest(field: string): { readonly line: number; readonly column: number };
 }
-
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
 

@@ -9,6 +9,7 @@
 import { enforcedFormatName } from './kubernetes-formats.ts';
 import { Re2TranslationError, re2ToJavaScript } from './re2.ts';
 import { listMapKeysKeyword } from './vocabulary.ts';
+import { isRecord } from '../json-object.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -89,10 +90,6 @@ const forbiddenKeywords = new Set([
   'dependencies',
   'additionalItems',
 ]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function childPointer(pointer: string, ...segments: string[]): string {
   return [pointer, ...segments.map((s) => s.replaceAll('~', '~0').replaceAll('/', '~1'))].join('/');

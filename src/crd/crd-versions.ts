@@ -1,5 +1,6 @@
 // Picking the served versions and their schemas out of a CustomResourceDefinition object, which
 // may come from a file, a cluster or the bundled deploy/crds/ copy.
+import { isRecord } from '../json-object.ts';
 
 export const entryGroup = 'toolhive.stacklok.dev';
 export const entryKind = 'MCPServerEntry';
@@ -16,10 +17,6 @@ export interface ServedVersion {
   readonly name: string;
   readonly storage: boolean;
   readonly openAPIV3Schema: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True when `doc` is the MCPServerEntry CustomResourceDefinition (any apiextensions version). */

@@ -2,6 +2,7 @@
 // what changed. The patch can then never disagree with the object it came from.
 import { cloneJson, diffToPatch, setOwn } from './json-patch.ts';
 import type { JsonPatchOperation } from './verdict.ts';
+import { isRecord } from '../json-object.ts';
 
 /**
  * Served versions that get `spec.allowPrivateEndpoint: false`. Kept as data so a version is a
@@ -14,12 +15,6 @@ export const versionsWithAllowPrivateEndpoint: ReadonlySet<string> = new Set(['v
 /** ToolHive's controller reads this key when `configMapRef.key` is not given. */
 export const defaultCaBundleKey = 'ca.crt';
 
-type JsonObject = Record<string, unknown>;
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A new object with the defaults applied; `object` is never changed. `transport` is never
  * defaulted: an entry points at a server its author does not control, so ToolHive requires the
@@ -27,9 +22,9 @@ function isJsonObject(value: unknown): value is JsonObject {
  */
 export function defaultedEntry(object: unknown, version: string): unknown {
   const copy = cloneJson(object);
-  if (!isJsonObject(copy)) return copy;
+  if (!isRecord(copy)) return copy;
   const spec = copy['spec'];
-  if (!isJsonObject(spec)) return copy;
+  if (!isRecord(spec)) return copy;
 
   // Kubernetes prunes a null in a non-nullable field before applying the schema default, so
   // `allowPrivateEndpoint: null` (YAML `allowPrivateEndpoint:`) ends up false too.
@@ -42,9 +37,9 @@ export function defaultedEntry(object: unknown, version: string): unknown {
 
   // Only an absent key is defaulted; an empty or mistyped one is the schema's to report.
   const caBundleRef = Object.hasOwn(spec, 'caBundleRef') ? spec['caBundleRef'] : undefined;
-  if (isJsonObject(caBundleRef) && Object.hasOwn(caBundleRef, 'configMapRef')) {
+  if (isRecord(caBundleRef) && Object.hasOwn(caBundleRef, 'configMapRef')) {
     const configMapRef = caBundleRef['configMapRef'];
-    if (isJsonObject(configMapRef) && !Object.hasOwn(configMapRef, 'key')) {
+    if (isRecord(configMapRef) && !Object.hasOwn(configMapRef, 'key')) {
       setOwn(configMapRef, 'key', defaultCaBundleKey);
     }
   }

@@ -18,11 +18,7 @@ import { referencedObjects, referenceFindings } from './references.ts';
 import { remoteUrlFindings } from './remote-url.ts';
 import { unknownFieldRule } from './schema-findings.ts';
 import type { JsonPatchOperation, RuleResult, Verdict } from './verdict.ts';
-
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
+import { asRecord } from '../json-object.ts';
 
 const allow = (shortCircuit: string, patch: readonly JsonPatchOperation[] = []): Verdict => ({
   allowed: true,

@@ -7,6 +7,7 @@
 // this module only skips them. Header values may be secrets: no message ever contains one.
 import { quote, type Finding } from './findings.ts';
 import type { RuleResult } from './verdict.ts';
+import { isRecord } from '../json-object.ts';
 
 const rules = {
   name: 'headers.name',
@@ -178,10 +179,6 @@ function valueProblem(value: string): string | undefined {
   return undefined;
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 interface NamedHeader {
   readonly name: string;
   readonly field: string;
@@ -190,14 +187,14 @@ interface NamedHeader {
 /** Findings about the header names and plaintext values in `headerForward`. Never throws. */
 export function headerFindings(headerForward: unknown, field = 'spec.headerForward'): RuleResult {
   const result: RuleResult = { denials: [], warnings: [] };
-  if (!isJsonObject(headerForward)) return result;
+  if (!isRecord(headerForward)) return result;
   const secretField = `${field}.addHeadersFromSecret`;
   const headers: NamedHeader[] = [];
 
   const plaintext = Object.hasOwn(headerForward, 'addPlaintextHeaders')
     ? headerForward['addPlaintextHeaders']
     : undefined;
-  if (isJsonObject(plaintext)) {
+  if (isRecord(plaintext)) {
     for (const name of Object.keys(plaintext)) {
       const entryField = `${field}.addPlaintextHeaders[${printable(name)}]`;
       headers.push({ name, field: entryField });
@@ -222,7 +219,7 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
     : undefined;
   if (Array.isArray(fromSecret)) {
     fromSecret.forEach((item: unknown, index) => {
-      if (!isJsonObject(item) || !Object.hasOwn(item, 'headerName')) return;
+      if (!isRecord(item) || !Object.hasOwn(item, 'headerName')) return;
       const name = item['headerName'];
       if (typeof name === 'string')
         headers.push({ name, field: `${secretField}[${index}].headerName` });

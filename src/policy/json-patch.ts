@@ -6,12 +6,9 @@
 // every write through defineProperty, so such a key stays an ordinary data property and can
 // never reach (or replace) Object.prototype.
 import type { JsonPatchOperation } from './verdict.ts';
+import { isRecord } from '../json-object.ts';
 
 type JsonObject = Record<string, unknown>;
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A present key: own, and not `undefined` (which JSON cannot express and serialisation drops). */
 function hasKey(object: JsonObject, key: string): boolean {
@@ -31,7 +28,7 @@ export function setOwn(object: JsonObject, key: string, value: unknown): void {
 /** Deep copy of a JSON value; keys copied as own data properties. */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item)) as T;
-  if (isJsonObject(value)) {
+  if (isRecord(value)) {
     const copy: JsonObject = {};
     for (const key of Object.keys(value)) {
       if (value[key] !== undefined) setOwn(copy, key, cloneJson(value[key]));
@@ -47,7 +44,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => jsonEqual(item, b[i]));
   }
-  if (isJsonObject(a) && isJsonObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
     const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
     if (keysA.length !== keysB.length) return false;
@@ -83,7 +80,7 @@ function diffInto(
   after: unknown,
 ): void {
   if (jsonEqual(before, after)) return;
-  if (isJsonObject(before) && isJsonObject(after)) {
+  if (isRecord(before) && isRecord(after)) {
     for (const key of Object.keys(before)) {
       if (hasKey(before, key) && !hasKey(after, key)) {
         operations.push({ op: 'remove', path: jsonPointer([...path, key]) });
@@ -173,7 +170,7 @@ function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
       if (index >= parent.length)
         throw new Error(`json-patch: parent ${JSON.stringify(here)} does not exist`);
       parent = parent[index];
-    } else if (isJsonObject(parent) && Object.hasOwn(parent, token)) {
+    } else if (isRecord(parent) && Object.hasOwn(parent, token)) {
       parent = parent[token];
     } else {
       throw new Error(
@@ -197,7 +194,7 @@ function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
     else parent.splice(index, 1);
     return root;
   }
-  if (isJsonObject(parent)) {
+  if (isRecord(parent)) {
     if (op !== 'add' && !Object.hasOwn(parent, last)) {
       throw new Error(`json-patch: ${op} target ${JSON.stringify(path)} does not exist`);
     }

@@ -6,6 +6,7 @@ import { finding, quote, type Finding } from './findings.ts';
 import type { EngineOptions, ReferencePolicy } from './engine-types.ts';
 import type { RuleResult } from './verdict.ts';
 import type { ReferenceAnswer, ReferenceKind, ReferenceQuery } from '../references/lookup.ts';
+import { asRecord } from '../json-object.ts';
 
 /**
  * Auth types ToolHive can use for an MCPServerEntry. Others (bearerToken, embeddedAuthServer)
@@ -32,10 +33,6 @@ export interface ReferenceCheck {
   readonly optional: boolean;
 }
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
 const asName = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : undefined;
 

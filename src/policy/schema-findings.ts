@@ -3,15 +3,12 @@
 // apimachinery's phrasing ("Unsupported value", "Required value", "Too long"...).
 import type { ErrorObject } from 'ajv';
 import { finding, quote, type Finding } from './findings.ts';
+import { isRecord } from '../json-object.ts';
 
 export const schemaRule = 'schema';
 export const unknownFieldRule = 'schema.unknown-field';
 
 type Schema = Readonly<Record<string, unknown>>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function unescapePointer(segment: string): string {
   return segment.replaceAll('~1', '/').replaceAll('~0', '~');

@@ -26,6 +26,7 @@ import {
   type BackoffOptions,
   type InformerEvent,
 } from './informer-cache.ts';
+import { isRecord } from '../json-object.ts';
 
 export type CachedReferenceKind = 'MCPGroup' | 'MCPExternalAuthConfig';
 
@@ -34,9 +35,6 @@ export interface EntryReferences {
   readonly group?: string;
   readonly authConfig?: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export function entryReferences(obj: unknown): EntryReferences {
   const spec = isRecord(obj) && isRecord(obj['spec']) ? obj['spec'] : {};

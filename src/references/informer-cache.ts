@@ -11,6 +11,7 @@
 //   any other failure: wait (exponential backoff, jitter), then watch again, or list if we
 //   never had a resourceVersion.
 import type { ApiFailure, KubeApi } from './kube-api.ts';
+import { isRecord } from '../json-object.ts';
 
 export interface InformerChange<F> {
   readonly type: 'upsert' | 'delete';
@@ -54,9 +55,6 @@ export type InformerEvent =
       readonly failure: ApiFailure;
       readonly retryInMs: number;
     };
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 interface ObjectMeta {
   readonly namespace: string;

@@ -10,6 +10,7 @@ import {
   RequestContext,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { isRecord } from '../json-object.ts';
 
 export type ApiFailureClass =
   | 'not-found' // the object does not exist
@@ -43,9 +44,6 @@ function oneLine(text: string): string {
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > maxMessageLength ? `${line.slice(0, maxMessageLength - 3)}...` : line;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Classify an HTTP error answer, using the Status object the API server puts in the body. */
 export function classifyStatus(status: number, bodyText: string): ApiFailure {

@@ -8,6 +8,7 @@ import { TOOLHIVE_API_GROUP } from '../manifests/object-identity.ts';
 import { readManifests } from '../manifests/read-manifests.ts';
 import type { ManifestError } from '../manifests/read-manifests.ts';
 import type { ReferenceAnswer, ReferenceKind, ReferenceLookup, ReferenceQuery } from './lookup.ts';
+import { isRecord } from '../json-object.ts';
 
 type Facts =
   | { readonly kind: 'MCPGroup'; readonly phase: string | undefined }
@@ -161,8 +162,4 @@ function keyNames(
     if (isRecord(holder)) for (const key of Object.keys(holder)) keys.add(key);
   }
   return keys;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import { requiredPermissions } from './required-permissions.ts';
 import type { ApiFailure } from './kube-api.ts';
 
 import { entryGroup } from '../crd/crd-versions.ts';
+import { isRecord } from '../json-object.ts';
 
 export const toolhiveGroup = entryGroup;
 
@@ -42,9 +43,6 @@ export function objectPath(
 ): string {
   return `${collectionPath(resource, version, namespace)}/${encodeURIComponent(name)}`;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 // Thousands of cached groups share a handful of phases, and auth configs a handful of types:
 // one frozen answer per known value serves them all, so a cached object costs its map entry.

@@ -4,11 +4,9 @@
 // Discovery is retried on the next call after a failure, and remembered after a success.
 import type { ApiResult, KubeApi } from './kube-api.ts';
 import { toolhiveGroup } from './reference-resources.ts';
+import { isRecord } from '../json-object.ts';
 
 export const preferredVersions = ['v1beta1', 'v1alpha1'] as const;
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The version to use from an APIGroup discovery document, or undefined if none we know. */
 export function pickServedVersion(apiGroup: unknown): string | undefined {
