@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
 import { shedLoadUnderPressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
+import { observeTlsFailures, type TlsFailureReason } from './tls-failures.ts';
 import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
 
 export interface Readiness {
@@ -36,6 +37,8 @@ export interface AppOptions {
   readonly deleteHandler?: {
     handle(body: unknown): Promise<{ readonly statusCode: number; readonly body: unknown }>;
   };
+  /** Counts failed TLS handshakes (the metric); the log line is written here. */
+  readonly countTlsFailure?: (reason: TlsFailureReason) => void;
 }
 
 /**
@@ -131,6 +134,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   (app.server as unknown as Http2SecureServer).on('secureConnection', (socket: TLSSocket) => {
     socket.disableRenegotiation();
   });
+  (app.server as unknown as Http2SecureServer).on(
+    'tlsClientError',
+    observeTlsFailures({
+      count: opts.countTlsFailure ?? (() => undefined),
+      log: (fields) => opts.log.warn(fields, 'tls handshake failed'),
+    }),
+  );
 
   // The API server always sends application/json; anything else is a 415, not a guess.
   app.removeContentTypeParser('text/plain');

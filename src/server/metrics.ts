@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { healthPaths, metricsPath } from './routes-paths.ts';
 import type { ReviewEvent } from './review-handler.ts';
 import type { LookupEvent } from '../references/lookup-events.ts';
+import { tlsFailureReasons, type TlsFailureReason } from './tls-failures.ts';
 
 export class WebhookMetrics {
   readonly registry = new Registry();
@@ -32,6 +33,12 @@ export class WebhookMetrics {
   readonly ready = new Gauge({
     name: 'mcpentry_webhook_ready',
     help: '1 when /readyz reports ready (certificate loaded, schemas compiled, caches synced).',
+    registers: [this.registry],
+  });
+  private readonly tlsFailures = new Counter({
+    name: 'mcpentry_webhook_tls_handshake_failures_total',
+    help: 'Failed TLS handshakes on the admission port, by reason (client-certificate, protocol, timeout, reset, other).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -84,6 +91,12 @@ export class WebhookMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Zero series from the start, so an alert on the rate works before the first failure.
+    for (const reason of tlsFailureReasons) this.tlsFailures.inc({ reason }, 0);
+  }
+
+  tlsFailure(reason: TlsFailureReason): void {
+    this.tlsFailures.inc({ reason });
   }
 
   /** The observer handed to the cluster lookups. */

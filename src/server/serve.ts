@@ -19,6 +19,7 @@ export interface RunningServer {
   readonly port: number;
   readonly metricsPort: number | undefined;
   readonly app: FastifyInstance;
+  readonly metrics: WebhookMetrics;
   /** Readiness reasons; empty when ready. */
   problems(): string[];
   /** SIGTERM behaviour: not ready at once, keep serving `delay`, then drain and stop. */
@@ -105,6 +106,7 @@ export async function startServer(
     handler,
     readiness: { problems },
     log,
+    countTlsFailure: (reason) => metrics.tlsFailure(reason),
     ...(deleteProtection === undefined ? {} : { deleteHandler: deleteProtection }),
   });
   served.app = app;
@@ -151,5 +153,5 @@ export async function startServer(
     return stopping;
   };
 
-  return { port, metricsPort, app, problems, shutdown };
+  return { port, metricsPort, app, metrics, problems, shutdown };
 }

@@ -156,10 +156,22 @@ test('without a client certificate for the host, calls fail at TLS and nothing i
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.match(last, /failed calling webhook/);
-  // The server refuses the handshake, so no HTTP is spoken. Go usually reports the TLS alert;
-  // under TLS 1.3 the client finishes its side before the server checks the (missing) client
-  // certificate, so Go may instead see the reset while writing the request.
-  assert.match(last, /tls|certificate|write: connection reset by peer/i);
+  // Go's wording of the failure depends on the TLS version and its HTTP/2 transport ("tls:
+  // certificate required", "connection reset by peer", "http2: client conn could not be
+  // established"). Our side of the handshake knows: no certificate, refused at TLS, and no
+  // HTTP request ever reached the handler.
+  const refusals = unknownHost.logs.filter((l) => l['msg'] === 'tls handshake failed');
+  assert.ok(refusals.length >= 1, 'the server logged the refused handshake');
+  assert.equal(refusals[0]?.['reason'], 'client-certificate');
+  assert.equal(refusals[0]?.['code'], 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+  const counted = await unknownHost.server.metrics.registry
+    .getSingleMetric('mcpentry_webhook_tls_handshake_failures_total')
+    ?.get();
+  const byClientCertificate = counted?.values.find(
+    (v) => v.labels['reason'] === 'client-certificate',
+  );
+  assert.ok((byClientCertificate?.value ?? 0) >= 1);
+  assert.equal(unknownHost.logs.filter((l) => l['msg'] === 'review').length, 0);
 
   const applied = await cp.kubectl(['apply', '-f', '-'], {
     input: manifest('mtls-refused'),

@@ -235,29 +235,57 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
   });
 
   test('group created after the entry was written: found at once (read-through), then cached', async () => {
-    const kc = loadKubeConfig(cp.kubeconfigPath);
-    const objects = kc.makeApiClient(CustomObjectsApi);
-    let readThroughs = 0;
-    for (let i = 0; i < 10; i++) {
-      const name = `fresh-${i}`;
-      await objects.createNamespacedCustomObject({
-        group: 'toolhive.stacklok.dev',
-        version: 'v1beta1',
-        namespace: ns,
-        plural: 'mcpgroups',
-        body: groupManifest(name),
-      });
-      const before = admin.events.length;
-      // No wait: the watch event is typically still on its way.
-      assert.deepEqual(
-        await admin.cached.lookup({ kind: 'MCPGroup', namespace: ns, name }, deadline()),
-        { status: 'found' },
-        name,
-      );
-      if (admin.events.slice(before).some((e) => e.type === 'cache-miss')) readThroughs++;
+    // A synced cache whose watch has not delivered the new group yet. Racing the real watch
+    // decides nothing (it often wins on loopback), so a second set of caches is synced and
+    // its MCPGroup watch stopped: its store stays synced and frozen, like a watch event still
+    // in flight, while the API server has the group.
+    const lagging = lookupsFor(cp.kubeconfigPath, [ns]);
+    try {
+      await until(() => lagging.cached.ready(), 'lagging caches synced');
+      const frozen = lagging.caches.referenceInformer('MCPGroup', ns);
+      assert.ok(frozen !== undefined);
+      await frozen.stop();
+      assert.equal(frozen.synced, true);
+
+      const kc = loadKubeConfig(cp.kubeconfigPath);
+      const objects = kc.makeApiClient(CustomObjectsApi);
+      for (let i = 0; i < 3; i++) {
+        const name = `fresh-${i}`;
+        await objects.createNamespacedCustomObject({
+          group: 'toolhive.stacklok.dev',
+          version: 'v1beta1',
+          namespace: ns,
+          plural: 'mcpgroups',
+          body: groupManifest(name),
+        });
+        const before = lagging.events.length;
+        assert.deepEqual(
+          await lagging.cached.lookup({ kind: 'MCPGroup', namespace: ns, name }, deadline()),
+          { status: 'found' },
+          name,
+        );
+        const mine = lagging.events.slice(before);
+        assert.ok(
+          mine.some((e) => e.type === 'cache-miss'),
+          `${name}: a miss in the synced cache, confirmed by a direct GET`,
+        );
+        // Only the watch writes the cache: the read-through answer was not stored.
+        assert.equal(frozen.get(ns, name), undefined);
+      }
+    } finally {
+      await lagging.cached.close();
     }
-    assert.ok(readThroughs > 0, 'at least one lookup beat its watch event and was read through');
-    await until(() => cacheHas('fresh-9'), 'watch delivers the new groups');
+    // The live caches get the groups from their watch, and then answer from memory.
+    await until(() => cacheHas('fresh-2'), 'watch delivers the new groups');
+    const before = admin.events.length;
+    assert.deepEqual(
+      await admin.cached.lookup({ kind: 'MCPGroup', namespace: ns, name: 'fresh-2' }, deadline()),
+      { status: 'found' },
+    );
+    assert.deepEqual(
+      admin.events.slice(before).map((e) => e.type === 'lookup' && e.source),
+      ['cache'],
+    );
   });
 
   test('a deleted group leaves the cache within a short poll and is then missing', async () => {

@@ -258,4 +258,29 @@ describe('client-certificate authentication (--client-ca)', () => {
     // Only the two admitted requests above reached the handler.
     assert.equal(mtls.logs.filter((l) => l['msg'] === 'review').length, 2);
   });
+
+  test('refused handshakes are counted by reason and logged once, with what to fix', async () => {
+    const failures = async (s: TestServer): Promise<Record<string, number>> => {
+      const metric = await s.server.metrics.registry
+        .getSingleMetric('mcpentry_webhook_tls_handshake_failures_total')
+        ?.get();
+      return Object.fromEntries(
+        (metric?.values ?? []).map((v) => [String(v.labels['reason']), v.value]),
+      );
+    };
+    // Six client-certificate refusals above (three identities, two protocols each) plus the
+    // TLS 1.2 one; the client may see the refusal as a reset, the server knows why.
+    const counted = await failures(mtls);
+    assert.ok((counted['client-certificate'] ?? 0) >= 7, JSON.stringify(counted));
+    assert.equal(counted['protocol'], 0);
+    const lines = mtls.logs.filter((l) => l['msg'] === 'tls handshake failed');
+    assert.equal(lines.length, 1, 'one line per reason per minute, not one per handshake');
+    assert.equal(lines[0]?.['reason'], 'client-certificate');
+    assert.match(String(lines[0]?.['hint']), /--client-ca/);
+
+    // The plain server refused TLS 1.0/1.1 and weak ciphers above: a protocol problem.
+    const plainCounted = await failures(plain);
+    assert.ok((plainCounted['protocol'] ?? 0) >= 2, JSON.stringify(plainCounted));
+    assert.equal(plainCounted['client-certificate'], 0);
+  });
 });
