@@ -215,6 +215,8 @@ export interface OurStartOptions extends StartOptions {
   /** For `logSink: 'file'`. */
   readonly logFile: string;
   readonly extraNodeArgs?: readonly string[];
+  /** Appended to the serve arguments, e.g. --log-level warn. */
+  readonly extraServeArgs?: readonly string[];
 }
 
 export async function startOurs(opts: OurStartOptions): Promise<ServerProcess> {
@@ -227,6 +229,7 @@ export async function startOurs(opts: OurStartOptions): Promise<ServerProcess> {
     ...(opts.extraNodeArgs ?? []),
     main,
     ...ourServeArgs(opts.certs, port, metricsPort, opts.http2),
+    ...(opts.extraServeArgs ?? []),
   ]);
   const sink = opts.logSink ?? 'pipe';
   const out =

@@ -131,6 +131,30 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /**
+ * A writer of one kind of info line for the hot path (one per review), in exactly the shape
+ * pino writes (`level`, `time`, the logger's bindings, the fields, `msg`), to the same stream,
+ * after the same redaction. pino's generic path (per-key serialisation, hooks, the log
+ * formatter) cost about a sixth of a review's CPU time; one native JSON.stringify of the
+ * already flat fields costs a fraction of that. Fields that are `undefined` are left out, as
+ * pino does.
+ */
+export function infoLineWriter(
+  logger: Logger,
+  msg: string,
+): (fields: Readonly<Record<string, unknown>>) => void {
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
+  const level = logger.levels.values['info'] ?? 30;
+  const tail = `,"msg":${JSON.stringify(msg)}}\n`;
+  return (fields) => {
+    if (stream === undefined || !logger.isLevelEnabled('info')) return;
+    const body = JSON.stringify(redactLogObject(fields));
+    const inner = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+    stream.write(`{"level":${level}${isoTime()}${bindings}${inner}${tail}`);
+  };
+}
+
+/**
  * stdout, written asynchronously in batches of 4 KB: one write(2) per review line cost ~10%
  * of the server's CPU under load. A quarter-second flush bounds how long a line can wait, so
  * the start-up line and a quiet server's reviews still show up at once; pino flushes the rest

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { createLogger, redactedPaths, redactLogObject } from '../src/log.ts';
+import { createLogger, infoLineWriter, redactedPaths, redactLogObject } from '../src/log.ts';
 
 function capture(): { stream: Writable; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
@@ -140,4 +140,57 @@ test('every line carries an ISO-8601 time, as pino.stdTimeFunctions.isoTime writ
     assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(Date.parse(time) >= before - 1 && Date.parse(time) <= Date.now());
   }
+});
+
+// The review line's fast writer: the same line as the logger's own info(), for plain data.
+for (const [name, obj] of cases.filter(
+  ([, o]) => !Object.values(o).some((v) => v instanceof Error),
+)) {
+  test(`the hot-path line writer writes what info() writes, redacted: ${name}`, () => {
+    const viaInfo = capture();
+    const viaWriter = capture();
+    createLogger('info', viaInfo.stream).info(obj, 'line');
+    infoLineWriter(createLogger('info', viaWriter.stream), 'line')(obj);
+    assert.deepEqual(viaWriter.lines, viaInfo.lines);
+  });
+}
+
+test('the hot-path line writer matches info() byte for byte, leaves out undefined, and honours the level', () => {
+  const raw = (level: string, write: (l: ReturnType<typeof createLogger>) => void): string => {
+    let out = '';
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString('utf8');
+        cb();
+      },
+    });
+    write(createLogger(level, stream));
+    return out.replace(/"time":"[^"]*"/g, '"time":"T"');
+  };
+  const fields = {
+    path: 'validate',
+    uid: 'u"\\\n\u2028',
+    namespace: 'default',
+    dryRun: false,
+    decision: 'denied',
+    denied: ['spec.remoteUrl (remote-url.loopback)', 'spec.groupRef.name (reference.mcpgroup)'],
+    latencyMs: 0.123,
+  };
+  const expected = raw('info', (l) => l.info(fields, 'review'));
+  assert.match(
+    expected,
+    /^\{"level":30,"time":"T","service":"mcpentry-webhook","path":"validate",.*"msg":"review"\}\n$/s,
+  );
+  assert.equal(
+    raw('info', (l) => infoLineWriter(l, 'review')(fields)),
+    expected,
+  );
+  assert.equal(
+    raw('info', (l) => infoLineWriter(l, 'review')({ ...fields, skippedBecause: undefined })),
+    expected,
+  );
+  assert.equal(
+    raw('warn', (l) => infoLineWriter(l, 'review')(fields)),
+    '',
+  );
 });

@@ -128,10 +128,11 @@ export class AdmissionEngine {
   }
 
   /**
-   * Look every distinct reference up in parallel; anything unanswered by the deadline is
-   * `unknown`. One controller and one promise per review, and a timer only when a lookup is
-   * still out once the already-answered ones have settled (cache hits, manifests): this runs
-   * on every admission request, and timers and races cost more than the lookups themselves.
+   * Every distinct reference answered: from `peek` where the answer is at hand (cache hits,
+   * manifests), the rest looked up in parallel under one deadline; anything unanswered by then
+   * is `unknown`. When everything was at hand there is no controller, timer or promise per
+   * lookup: this runs on every admission request, and those cost more than the lookups. A
+   * timer is set only when a lookup is still out once the already-settled ones have answered.
    */
   private resolve(
     queries: readonly ReferenceQuery[],
@@ -139,15 +140,28 @@ export class AdmissionEngine {
     budgetMs: number | undefined,
   ): Promise<ReferenceAnswer[]> {
     if (queries.length === 0) return Promise.resolve([]);
+    const first = firstOccurrences(queries);
+    const answers: (ReferenceAnswer | undefined)[] = new Array<ReferenceAnswer | undefined>(
+      queries.length,
+    );
+    let open = 0;
+    for (let i = 0; i < queries.length; i++) {
+      if (first[i] !== i) continue;
+      const peeked = outer?.aborted === true ? undefined : this.lookup.peek?.(queries[i]!);
+      if (peeked === undefined) open += 1;
+      else answers[i] = peeked;
+    }
+    const collect = (late: ReferenceAnswer): ReferenceAnswer[] =>
+      queries.map((_, i) => answers[first[i]!] ?? late);
+    if (open === 0) return Promise.resolve(collect({ status: 'unknown', reason: 'not asked' }));
+
     const timeoutMs =
       budgetMs === undefined
         ? this.options.lookupTimeoutMs
         : Math.max(0, Math.min(budgetMs, this.options.lookupTimeoutMs));
-    const keys = queries.map(referenceKey);
-    const answers = new Map<string, ReferenceAnswer | undefined>();
     return new Promise((settle) => {
       const controller = new AbortController();
-      let pending = 0;
+      let pending = open;
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (): void => {
@@ -155,11 +169,7 @@ export class AdmissionEngine {
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
         outer?.removeEventListener('abort', cutOff);
-        const late: ReferenceAnswer = {
-          status: 'unknown',
-          reason: `no answer within ${timeoutMs} ms`,
-        };
-        settle(keys.map((k) => answers.get(k) ?? late));
+        settle(collect({ status: 'unknown', reason: `no answer within ${timeoutMs} ms` }));
       };
       // The deadline (ours or the caller's) passed: tell the lookups to stop, answer now.
       const cutOff = (): void => {
@@ -167,27 +177,24 @@ export class AdmissionEngine {
         finish();
       };
       outer?.addEventListener('abort', cutOff, { once: true });
-      const record = (key: string, answer: ReferenceAnswer): void => {
+      const record = (i: number, answer: ReferenceAnswer): void => {
         if (settled) return;
-        answers.set(key, answer);
+        answers[i] = answer;
         pending -= 1;
         if (pending === 0) finish();
       };
       for (let i = 0; i < queries.length; i++) {
-        const key = keys[i]!;
-        if (answers.has(key)) continue;
-        answers.set(key, undefined);
-        pending += 1;
+        if (first[i] !== i || answers[i] !== undefined) continue;
         let asked: Promise<ReferenceAnswer>;
         try {
           asked = this.lookup.lookup(queries[i]!, controller.signal);
         } catch (err) {
-          record(key, { status: 'unknown', reason: describeLookupError(err) });
+          record(i, { status: 'unknown', reason: describeLookupError(err) });
           continue;
         }
         asked.then(
-          (answer) => record(key, answer),
-          (err: unknown) => record(key, { status: 'unknown', reason: describeLookupError(err) }),
+          (answer) => record(i, answer),
+          (err: unknown) => record(i, { status: 'unknown', reason: describeLookupError(err) }),
         );
       }
       if (outer?.aborted === true) cutOff();
@@ -199,6 +206,42 @@ export class AdmissionEngine {
       });
     });
   }
+}
+
+/**
+ * For each query, the index of the first identical one (itself when it is the first), so a
+ * Secret named by two headers is looked up once. Pairwise for the usual handful, which costs
+ * less than building a key string per query; a map beyond that.
+ */
+function firstOccurrences(queries: readonly ReferenceQuery[]): number[] {
+  const first = new Array<number>(queries.length);
+  if (queries.length <= 16) {
+    for (let i = 0; i < queries.length; i++) {
+      const q = queries[i]!;
+      let j = 0;
+      while (j < i) {
+        const p = queries[j]!;
+        if (
+          p.kind === q.kind &&
+          p.name === q.name &&
+          p.namespace === q.namespace &&
+          p.key === q.key
+        )
+          break;
+        j += 1;
+      }
+      first[i] = j;
+    }
+    return first;
+  }
+  const seen = new Map<string, number>();
+  for (let i = 0; i < queries.length; i++) {
+    const key = referenceKey(queries[i]!);
+    const j = seen.get(key);
+    if (j === undefined) seen.set(key, i);
+    first[i] = j ?? i;
+  }
+  return first;
 }
 
 /** A lookup error's message, bounded and on one line (it reaches users and logs). */

@@ -42,12 +42,25 @@ export class CachedClusterLookup implements ReferenceLookup {
     );
   }
 
+  /** A cache hit, counted as one; undefined on a miss (only `lookup` may go to the API). */
+  peek(query: ReferenceQuery): ReferenceAnswer | undefined {
+    const started = performance.now();
+    let hit: ReferenceAnswer | undefined;
+    if (query.kind === 'ConfigMap' || query.kind === 'Secret') {
+      hit = this.keyNames.hit(query.kind, query.namespace, query.name, query.key);
+    } else {
+      const informer = this.caches.referenceInformer(query.kind, query.namespace);
+      if (informer?.synced === true) hit = informer.get(query.namespace, query.name);
+    }
+    return hit === undefined ? undefined : this.answered(query, 'cache', hit, started);
+  }
+
   async lookup(query: ReferenceQuery, signal: AbortSignal): Promise<ReferenceAnswer> {
+    const hit = this.peek(query);
+    if (hit !== undefined) return hit;
+    this.observe({ type: 'cache-miss', kind: query.kind });
     if (query.kind === 'ConfigMap' || query.kind === 'Secret') {
       const started = performance.now();
-      const cached = this.keyNames.hit(query.kind, query.namespace, query.name, query.key);
-      if (cached !== undefined) return this.answered(query, 'cache', cached, started);
-      this.observe({ type: 'cache-miss', kind: query.kind });
       const answer = await this.keyNames.fetch(
         query.kind,
         query.namespace,
@@ -57,13 +70,6 @@ export class CachedClusterLookup implements ReferenceLookup {
       );
       return this.answered(query, 'api', answer, started);
     }
-    const started = performance.now();
-    const informer = this.caches.referenceInformer(query.kind, query.namespace);
-    if (informer?.synced === true) {
-      const hit = informer.get(query.namespace, query.name);
-      if (hit !== undefined) return this.answered(query, 'cache', hit, started);
-    }
-    this.observe({ type: 'cache-miss', kind: query.kind });
     return this.direct.lookup(query, signal);
   }
 

@@ -34,6 +34,13 @@ export type ReferenceAnswer =
 export interface ReferenceLookup {
   /** Must settle promptly once `signal` aborts (the caller's deadline), answering `unknown`. */
   lookup(query: ReferenceQuery, signal: AbortSignal): Promise<ReferenceAnswer>;
+  /**
+   * The answer when it is at hand without waiting (a cache hit, static data), else undefined.
+   * Optional; when given, it must agree with what `lookup` would answer. The engine asks this
+   * first: on the hot path every reference is a cache hit, and a promise, an abort controller
+   * and a deadline per review cost more than the lookups themselves.
+   */
+  peek?(query: ReferenceQuery): ReferenceAnswer | undefined;
   /** Whether the lookup is ready to answer (caches synced). Always true for static sources. */
   ready(): boolean;
   close(): Promise<void>;

@@ -32,10 +32,13 @@ export class ManifestLookupError extends Error {
   }
 }
 
-export class ManifestLookup implements ReferenceLookup {
-  private readonly facts: ReadonlyMap<string, Facts>;
+/** kind, then namespace, then name: no key string is built per lookup. */
+type FactsIndex = Map<ReferenceKind, Map<string, Map<string, Facts>>>;
 
-  private constructor(facts: ReadonlyMap<string, Facts>) {
+export class ManifestLookup implements ReferenceLookup {
+  private readonly facts: FactsIndex;
+
+  private constructor(facts: FactsIndex) {
     this.facts = facts;
   }
 
@@ -48,12 +51,18 @@ export class ManifestLookup implements ReferenceLookup {
     docs: readonly { readonly object: Record<string, unknown> }[],
     defaultNamespace = 'default',
   ): ManifestLookup {
-    const facts = new Map<string, Facts>();
+    const facts: FactsIndex = new Map();
     for (const { object } of docs) {
       const kind = referenceKindOf(object);
       const name = nameOf(object);
       if (kind === undefined || name === undefined) continue;
-      facts.set(indexKey(kind, namespaceOf(object, defaultNamespace), name), factsOf(kind, object));
+      const namespace = namespaceOf(object, defaultNamespace);
+      let byNamespace = facts.get(kind);
+      if (byNamespace === undefined)
+        facts.set(kind, (byNamespace = new Map<string, Map<string, Facts>>()));
+      let byName = byNamespace.get(namespace);
+      if (byName === undefined) byNamespace.set(namespace, (byName = new Map<string, Facts>()));
+      byName.set(name, factsOf(kind, object));
     }
     return new ManifestLookup(facts);
   }
@@ -77,6 +86,10 @@ export class ManifestLookup implements ReferenceLookup {
     return Promise.resolve(this.answer(query));
   }
 
+  peek(query: ReferenceQuery): ReferenceAnswer {
+    return this.answer(query);
+  }
+
   ready(): boolean {
     return true;
   }
@@ -86,7 +99,7 @@ export class ManifestLookup implements ReferenceLookup {
   }
 
   private answer(query: ReferenceQuery): ReferenceAnswer {
-    const facts = this.facts.get(indexKey(query.kind, query.namespace, query.name));
+    const facts = this.facts.get(query.kind)?.get(query.namespace)?.get(query.name);
     if (facts === undefined) return { status: 'missing' };
     switch (facts.kind) {
       case 'MCPGroup':
@@ -104,10 +117,6 @@ export class ManifestLookup implements ReferenceLookup {
           : { status: 'found', hasKey: facts.keys.has(query.key) };
     }
   }
-}
-
-function indexKey(kind: ReferenceKind, namespace: string, name: string): string {
-  return `${kind}\u0000${namespace}\u0000${name}`;
 }
 
 function referenceKindOf(object: Record<string, unknown>): ReferenceKind | undefined {

@@ -8,7 +8,7 @@ import {
   type AdmissionResponseBody,
 } from '../admission/respond.ts';
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
-import type { Logger } from '../log.ts';
+import { infoLineWriter, type Logger } from '../log.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { Verdict } from '../policy/verdict.ts';
 
@@ -38,6 +38,7 @@ export class ReviewHandler {
   private readonly engine: AdmissionEngine;
   private readonly log: Logger;
   private readonly observe: (e: ReviewEvent) => void;
+  private readonly writeReviewLine: (fields: Readonly<Record<string, unknown>>) => void;
 
   constructor(
     engine: AdmissionEngine,
@@ -47,6 +48,7 @@ export class ReviewHandler {
     this.engine = engine;
     this.log = log;
     this.observe = observe;
+    this.writeReviewLine = infoLineWriter(log, 'review');
   }
 
   async handle(path: ReviewPath, body: unknown, timeoutMs?: number): Promise<ReviewOutcome> {
@@ -120,26 +122,22 @@ export class ReviewHandler {
     seconds: number,
   ): void {
     // Rule ids and field paths only: finding messages can quote user data (a URL with a token).
-    this.log.info(
-      {
-        path,
-        uid: req.uid,
-        kind: `${req.kind.kind}.${req.kind.version}`,
-        namespace: req.namespace,
-        name: req.name,
-        operation: req.operation,
-        dryRun: req.dryRun,
-        decision,
-        ...(v.shortCircuit === undefined ? {} : { skippedBecause: v.shortCircuit }),
-        ...(v.denials.length > 0 ? { denied: v.denials.map((f) => `${f.field} (${f.rule})`) } : {}),
-        ...(v.warnings.length > 0
-          ? { warned: v.warnings.map((f) => `${f.field} (${f.rule})`) }
-          : {}),
-        ...(v.patch.length > 0 ? { patched: v.patch.map((p) => p.path) } : {}),
-        latencyMs: Math.round(seconds * 1e6) / 1e3,
-      },
-      'review',
-    );
+    // Absent facts are `undefined` and left out of the line.
+    this.writeReviewLine({
+      path,
+      uid: req.uid,
+      kind: `${req.kind.kind}.${req.kind.version}`,
+      namespace: req.namespace,
+      name: req.name,
+      operation: req.operation,
+      dryRun: req.dryRun,
+      decision,
+      skippedBecause: v.shortCircuit,
+      denied: v.denials.length > 0 ? v.denials.map((f) => `${f.field} (${f.rule})`) : undefined,
+      warned: v.warnings.length > 0 ? v.warnings.map((f) => `${f.field} (${f.rule})`) : undefined,
+      patched: v.patch.length > 0 ? v.patch.map((p) => p.path) : undefined,
+      latencyMs: Math.round(seconds * 1e6) / 1e3,
+    });
   }
 }
 

@@ -281,6 +281,63 @@ describe('engine: reference policies and lookup failures', () => {
     );
     assert.equal(counting.calls, 2, 'group + one Secret lookup');
   });
+
+  test('answers at hand (peek) are used as they are; only the rest are looked up, each once', async () => {
+    // A cache that holds the group and the auth config but not the Secrets.
+    const asked: string[] = [];
+    const peeked: string[] = [];
+    const partial: ReferenceLookup = {
+      peek: (q) => {
+        peeked.push(`${q.kind}/${q.name}`);
+        return q.kind === 'Secret' ? undefined : manifests.peek(q);
+      },
+      lookup: (q, signal) => {
+        asked.push(`${q.kind}/${q.name}#${q.key ?? ''}`);
+        return manifests.lookup(q, signal);
+      },
+      ready: () => true,
+      close: () => Promise.resolve(),
+    };
+    const spec = entry({
+      externalAuthConfigRef: { name: 'exchange' },
+      headerForward: {
+        addHeadersFromSecret: [
+          { headerName: 'X-A', valueSecretRef: { name: 'search-api', key: 'api-key' } },
+          { headerName: 'X-B', valueSecretRef: { name: 'search-api', key: 'api-key' } },
+          { headerName: 'X-C', valueSecretRef: { name: 'search-api', key: 'no-such-key' } },
+        ],
+      },
+    });
+    const v = await engine({}, partial).validate(create(spec));
+    assert.deepEqual(peeked, [
+      'MCPGroup/engineering',
+      'MCPExternalAuthConfig/exchange',
+      'Secret/search-api',
+      'Secret/search-api',
+    ]);
+    assert.deepEqual(asked, ['Secret/search-api#api-key', 'Secret/search-api#no-such-key']);
+    // The same verdict as with the lookup alone: the missing key is denied, nothing else.
+    const plain = await engine().validate(create(spec));
+    assert.deepEqual(v, plain);
+    assert.deepEqual(fields(v.denials), [
+      'spec.headerForward.addHeadersFromSecret[2].valueSecretRef.key',
+    ]);
+  });
+
+  test('when every answer is at hand, lookup is never called', async () => {
+    const counting = new FaultyLookup(manifests, 'throw');
+    const atHand: ReferenceLookup = {
+      peek: (q) => manifests.peek(q),
+      lookup: (q, signal) => counting.lookup(q, signal),
+      ready: () => true,
+      close: () => Promise.resolve(),
+    };
+    const v = await engine({}, atHand).validate(
+      create(entry({ externalAuthConfigRef: { name: 'exchange' } })),
+    );
+    assert.equal(v.allowed, true, JSON.stringify(v.denials));
+    assert.equal(counting.calls, 0);
+  });
 });
 
 describe('engine: UPDATE, DELETE and deletion', () => {

@@ -98,9 +98,15 @@ export function describeLookupContract(
       await subject?.teardown();
     });
 
+    // Every question is also put to `peek` where the lookup has one: an answer at hand must
+    // be the answer `lookup` gives (undefined means "not at hand", never a different fact).
     const ask = async (query: ReferenceQuery, signal = new AbortController().signal) => {
       assert.ok(subject, 'setup did not complete');
-      return subject.lookup.lookup(query, signal);
+      const answer = await subject.lookup.lookup(query, signal);
+      const peeked = signal.aborted ? undefined : subject.lookup.peek?.(query);
+      if (peeked !== undefined && answer.status !== 'unknown')
+        assert.deepEqual(peeked, answer, `peek disagrees with lookup for ${JSON.stringify(query)}`);
+      return answer;
     };
     const inNamespace = (q: Omit<ReferenceQuery, 'namespace'>): ReferenceQuery => ({
       ...q,
