@@ -8,6 +8,9 @@ import type { ReviewEvent } from './review-handler.ts';
 import type { LookupEvent } from '../references/lookup-events.ts';
 import { tlsFailureReasons, type TlsFailureReason } from './tls-failures.ts';
 
+/** Distinct review series remembered (2 paths x 5 operations x 6 decisions x a few versions). */
+const maxReviewSeries = 256;
+
 export class WebhookMetrics {
   readonly registry = new Registry();
   private readonly reviews = new Counter({
@@ -122,14 +125,35 @@ export class WebhookMetrics {
     }
   }
 
+  /**
+   * Label children by the event's raw labels, so a review costs one map lookup instead of
+   * prom-client's per-call label validation and hashing. Bounded: a hostile client could
+   * send endless versions, so past `maxReviewSeries` new versions are counted as `other`
+   * and nothing more is remembered.
+   */
+  private readonly reviewSeries = new Map<string, { inc(): void }>();
+  private readonly latencySeries = new Map<string, { observe(v: number): void }>();
+
   observe(e: ReviewEvent): void {
-    // Versions come from the request: keep the label set bounded against hostile input.
-    const version = /^v\d+(alpha|beta)?\d*$/.test(e.version) ? e.version : 'other';
-    const operation = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(e.operation)
-      ? e.operation
-      : 'other';
-    this.reviews.inc({ path: e.path, operation, version, decision: e.decision });
-    this.latency.observe({ path: e.path }, e.seconds);
+    const key = `${e.path} ${e.operation} ${e.version} ${e.decision}`;
+    let series = this.reviewSeries.get(key);
+    if (series === undefined) {
+      const room = this.reviewSeries.size < maxReviewSeries;
+      // Versions come from the request: keep the label set bounded against hostile input.
+      const version = room && /^v\d+(alpha|beta)?\d*$/.test(e.version) ? e.version : 'other';
+      const operation = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(e.operation)
+        ? e.operation
+        : 'other';
+      series = this.reviews.labels({ path: e.path, operation, version, decision: e.decision });
+      if (room) this.reviewSeries.set(key, series);
+    }
+    series.inc();
+    let latency = this.latencySeries.get(e.path);
+    if (latency === undefined) {
+      latency = this.latency.labels({ path: e.path });
+      this.latencySeries.set(e.path, latency);
+    }
+    latency.observe(e.seconds);
   }
 
   /**
