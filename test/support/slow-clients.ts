@@ -104,6 +104,10 @@ export function trickleH2Body(
     let status = '';
     stream.on('response', (h) => (status = String(h[':status'])));
     stream.on('error', () => undefined);
+    // Read whatever the server answers: a stream the server ends gracefully (an early answer,
+    // then RST_STREAM NO_ERROR) closes only once its body has been read, and would otherwise
+    // look like a stream the server never cut.
+    stream.resume();
     const tick = setInterval(() => {
       if (!stream.destroyed) {
         stream.write('{');

@@ -70,6 +70,13 @@ export async function startTestServer(extraArgs: string[] = []): Promise<TestSer
       new URL('../fixtures/objects/', import.meta.url).pathname,
       '--log-level',
       'debug',
+      // No shedding on event-loop delay unless a test asks for it (load-shedding.test.ts): the
+      // test process is the server and all of its clients, so their work (a second server
+      // starting, hundreds of client handshakes, generating a 100,000-entry body) lags the loop
+      // the server measures. And a stall of ~100 ms just after a sample reads as an infinite
+      // delay (the sampler saw no tick at all), so even a short one could turn a review into a 503.
+      '--shed-event-loop-delay',
+      '0',
       ...extraArgs,
     ],
     {},
