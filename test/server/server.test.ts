@@ -324,6 +324,8 @@ describe('graceful shutdown', () => {
   test('an in-flight review finishes after shutdown began; readiness turns off first', async () => {
     const own = await startTestServer(['--shutdown-delay', '1']);
     const body = Buffer.from(JSON.stringify(review('CREATE', entry())));
+    // Shutdown must begin while the review is in flight: once the server has its headers.
+    const received = new Promise((r) => own.server.app.server.once('request', r));
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpsRequest(
         `${own.url}/validate`,
@@ -343,7 +345,7 @@ describe('graceful shutdown', () => {
       req.write(body.subarray(0, 100));
       setTimeout(() => req.end(body.subarray(100)), 1500);
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await received;
     const stopping = own.server.shutdown();
     assert.deepEqual(own.server.problems(), ['shutting down']);
     const result = await answer;
