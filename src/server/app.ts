@@ -170,9 +170,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // The admission routes live in their own scope so that load shedding covers them and not
   // the health routes.
-  void app.register(async (admission) => {
-    if (opts.shedding !== undefined)
-      await shedLoadUnderPressure(admission, opts.shedding, opts.log);
+  void app.register((admission, _options, registered) => {
+    if (opts.shedding !== undefined) shedLoadUnderPressure(admission, opts.shedding, opts.log);
     const route = (url: string, path: ReviewPath): void => {
       admission.post(url, async (request, reply) => {
         const query = request.query as Record<string, unknown> | undefined;
@@ -193,6 +192,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         return reply.code(outcome.statusCode).send(outcome.body);
       });
     }
+    registered();
   });
 
   app.get(healthPaths.live, () => Promise.resolve({ status: 'ok' }));
