@@ -341,7 +341,9 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
           answer.status === 'unknown' ? answer.reason : '',
           /^API server did not answer: /,
         );
-        assert.ok(Date.now() - started <= 1200, `${Date.now() - started} ms`);
+        // The 1 s deadline, plus room for a loaded CI machine; a lookup that ignored the
+        // deadline would wait for the client's own timeouts (tens of seconds).
+        assert.ok(Date.now() - started <= 2500, `${Date.now() - started} ms`);
       }
     });
 

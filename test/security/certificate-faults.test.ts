@@ -115,7 +115,8 @@ test('the served certificate expiring with nothing changed on disk turns the ser
       ipAddresses: ['127.0.0.1'],
       usage: 'server',
       notBefore: new Date(Date.now() - 1_000),
-      validityDays: 5 / 86_400,
+      // 10 s: room for the reload to be noticed on a loaded machine before it runs out.
+      validityDays: 10 / 86_400,
     });
     writeFileSync(s.keyFile, shortLived.keyPem);
     writeFileSync(s.certFile, shortLived.certPem);
