@@ -111,20 +111,15 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
   const oldObject = objectOrNull(req['oldObject']);
   if (object === undefined) return fail('request.object must be an object or null');
   if (oldObject === undefined) return fail('request.oldObject must be an object or null');
-  for (const [label, obj] of [
-    ['object', object],
-    ['oldObject', oldObject],
-  ] as const) {
-    if (deeperThan(obj, maxObjectDepth))
-      return fail(`request.${label} nests deeper than ${maxObjectDepth} levels`);
-  }
-  for (const [label, v] of [
-    ['namespace', req['namespace']],
-    ['name', req['name']],
-    ['subResource', req['subResource']],
-  ] as const) {
-    if (v !== undefined && typeof v !== 'string') return fail(`request.${label} must be a string`);
-  }
+  // Plain statements rather than loops over [label, value] tuples: this runs on every review.
+  if (deeperThan(object, maxObjectDepth))
+    return fail(`request.object nests deeper than ${maxObjectDepth} levels`);
+  if (deeperThan(oldObject, maxObjectDepth))
+    return fail(`request.oldObject nests deeper than ${maxObjectDepth} levels`);
+  const notString = (v: unknown): boolean => v !== undefined && typeof v !== 'string';
+  if (notString(req['namespace'])) return fail('request.namespace must be a string');
+  if (notString(req['name'])) return fail('request.name must be a string');
+  if (notString(req['subResource'])) return fail('request.subResource must be a string');
   if (req['dryRun'] !== undefined && typeof req['dryRun'] !== 'boolean')
     return fail('request.dryRun must be a boolean');
 
@@ -135,23 +130,20 @@ export function decodeAdmissionReview(body: unknown): DecodeResult {
   };
   // The object must be what request.kind says it is; a mismatch means the review was forged
   // or garbled, and judging it against the wrong schema would be meaningless.
-  for (const [label, obj] of [
-    ['object', object],
-    ['oldObject', oldObject],
-  ] as const) {
-    if (obj === null) continue;
+  const expected = gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`;
+  const mismatch = (label: string, obj: Record<string, unknown> | null): string | undefined => {
+    if (obj === null) return undefined;
     const apiVersion = obj['apiVersion'];
     const objKind = obj['kind'];
-    const expected = gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`;
     if (
-      (apiVersion !== undefined && apiVersion !== expected) ||
-      (objKind !== undefined && objKind !== gvk.kind)
-    ) {
-      return fail(
-        `request.${label} is ${describeValue(apiVersion)} ${describeValue(objKind)}, but request.kind says ${JSON.stringify(expected)} ${JSON.stringify(gvk.kind)}`,
-      );
-    }
-  }
+      (apiVersion === undefined || apiVersion === expected) &&
+      (objKind === undefined || objKind === gvk.kind)
+    )
+      return undefined;
+    return `request.${label} is ${describeValue(apiVersion)} ${describeValue(objKind)}, but request.kind says ${JSON.stringify(expected)} ${JSON.stringify(gvk.kind)}`;
+  };
+  const wrongKind = mismatch('object', object) ?? mismatch('oldObject', oldObject);
+  if (wrongKind !== undefined) return fail(wrongKind);
 
   const metaName = (o: Record<string, unknown> | null): string => {
     const m = o?.['metadata'];
