@@ -11,7 +11,6 @@ import type { Logger } from '../log.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
 import { shedLoadUnderPressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
-import { reviewJsonParser } from './review-json.ts';
 import { observeTlsFailures, type TlsFailureReason } from './tls-failures.ts';
 import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
 
@@ -139,8 +138,6 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // The API server always sends application/json; anything else is a 415, not a guess.
   app.removeContentTypeParser('text/plain');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, reviewJsonParser(app));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status =
