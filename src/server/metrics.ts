@@ -126,10 +126,10 @@ export class WebhookMetrics {
   }
 
   /**
-   * Label children by the event's raw labels, so a review costs one map lookup instead of
-   * prom-client's per-call label validation and hashing. Bounded: a hostile client could
-   * send endless versions, so past `maxReviewSeries` new versions are counted as `other`
-   * and nothing more is remembered.
+   * Label children by the event's raw labels, with a bound on how many there are: a hostile
+   * client could send endless versions that each look valid, so past `maxReviewSeries` new
+   * versions are counted as `other` and nothing more is remembered. (Not a speed measure:
+   * measured alone it costs what prom-client's own label hashing does, ~0.6 µs.)
    */
   private readonly reviewSeries = new Map<string, { inc(): void }>();
   private readonly latencySeries = new Map<string, { observe(v: number): void }>();
