@@ -122,6 +122,40 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/**
+ * Milliseconds from spawning our server (`serve`, pinned to `cpu`) to its first 200 on
+ * /readyz, polling every `pollMs`; the process is stopped before this returns.
+ */
+export async function timeToReady(opts: {
+  readonly entry: OurEntry;
+  readonly certs: BenchCertificates;
+  readonly cpu: number;
+  readonly references?: readonly string[];
+  readonly deadlineMs: number;
+  readonly pollMs: number;
+}): Promise<number> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const [cmd, args] = pinned(opts.cpu, nodeBin, [
+    ourMainPath(opts.entry),
+    ...ourServeArgs(opts.certs, port, metricsPort, true, opts.references),
+  ]);
+  const started = process.hrtime.bigint();
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  try {
+    return await waitForOk(
+      `https://127.0.0.1:${port}/readyz`,
+      opts.certs.ca,
+      child,
+      started,
+      opts.deadlineMs,
+      opts.pollMs,
+    );
+  } finally {
+    await stopper(child)();
+  }
+}
+
 export interface StartOptions {
   readonly certs: BenchCertificates;
   readonly http2: boolean;
@@ -172,7 +206,8 @@ export function ourServeArgs(
   port: number,
   metricsPort: number,
   http2: boolean,
-  objectsDir = fixtureObjectsDir,
+  /** Where references resolve from: `--objects DIR` (the fixtures) or `--kubeconfig FILE`. */
+  references: readonly string[] = ['--objects', fixtureObjectsDir],
 ): string[] {
   return [
     'serve',
@@ -184,8 +219,7 @@ export function ourServeArgs(
     certs.certFile,
     '--tls-key',
     certs.keyFile,
-    '--objects',
-    objectsDir,
+    ...references,
     '--log-level',
     'info',
     '--shutdown-delay',

@@ -4,21 +4,13 @@
 // Uses the local control plane of test/harness (etcd + kube-apiserver as processes); when its
 // binaries are not built yet that takes minutes, once.
 //   node bench/startup-cluster.ts [--objects 10000] [--runs 3]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
 import { serverCpu } from './http-bench.ts';
-import {
-  freePort,
-  ourMainPath,
-  pinned,
-  waitForOk,
-  writeCertificates,
-  type OurEntry,
-} from './servers.ts';
+import { timeToReady, writeCertificates, type OurEntry } from './servers.ts';
 
 export interface ClusterStartupResult {
   readonly objects: number;
@@ -102,39 +94,16 @@ export async function measureClusterStartup(
     const certs = await writeCertificates(dir);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const port = await freePort();
-      const metricsPort = await freePort();
-      const [cmd, args] = pinned(serverCpu, process.execPath, [
-        ourMainPath(entry),
-        'serve',
-        '--port',
-        String(port),
-        '--metrics-port',
-        String(metricsPort),
-        '--tls-cert',
-        certs.certFile,
-        '--tls-key',
-        certs.keyFile,
-        '--kubeconfig',
-        cp.kubeconfigPath,
-        '--log-level',
-        'info',
-        '--shutdown-delay',
-        '0',
-      ]);
-      const started = process.hrtime.bigint();
-      const child = spawn(cmd, args, { stdio: 'ignore' });
-      try {
-        times.push(
-          await waitForOk(`https://127.0.0.1:${port}/readyz`, certs.ca, child, started, 120_000, 5),
-        );
-      } finally {
-        await new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
+      times.push(
+        await timeToReady({
+          entry,
+          certs,
+          cpu: serverCpu,
+          references: ['--kubeconfig', cp.kubeconfigPath],
+          deadlineMs: 120_000,
+          pollMs: 5,
+        }),
+      );
     }
     const sorted = [...times].sort((a, b) => a - b);
     return {

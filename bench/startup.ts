@@ -2,20 +2,12 @@
 // cluster (references from the fixture manifests, schemas bundled, certificate files given).
 // Node's own start (`node -e 0`) is measured the same way so the figure can be read against
 // what no server could beat.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverCpu } from './http-bench.ts';
-import {
-  freePort,
-  ourMainPath,
-  ourServeArgs,
-  pinned,
-  waitForOk,
-  writeCertificates,
-  type OurEntry,
-} from './servers.ts';
+import { pinned, timeToReady, writeCertificates, type OurEntry } from './servers.ts';
 
 export interface StartupResult {
   readonly runs: number;
@@ -46,25 +38,9 @@ export async function measureStartup(entry: OurEntry, runs: number): Promise<Sta
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
       bare.push(nodeAlone());
-      const port = await freePort();
-      const metricsPort = await freePort();
-      const [cmd, args] = pinned(serverCpu, process.execPath, [
-        ourMainPath(entry),
-        ...ourServeArgs(certs, port, metricsPort, true),
-      ]);
-      const started = process.hrtime.bigint();
-      const child = spawn(cmd, args, { stdio: 'ignore' });
-      try {
-        times.push(
-          await waitForOk(`https://127.0.0.1:${port}/readyz`, certs.ca, child, started, 30_000, 2),
-        );
-      } finally {
-        await new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
+      times.push(
+        await timeToReady({ entry, certs, cpu: serverCpu, deadlineMs: 30_000, pollMs: 2 }),
+      );
     }
     return {
       runs,

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterState } from '../harness/cluster-state.ts';
 import { kubectlFor, type Kubectl } from '../harness/kubectl.ts';
 import { groupIsAlive, stopProcessGroup } from '../harness/processes.ts';
+import { runCaptured } from '../harness/run-captured.ts';
 import { denialPrefix } from './support/activation.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,27 +27,15 @@ interface RunResult {
   readonly ms: number;
 }
 
-function run(
+async function run(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   input = '',
 ): Promise<RunResult> {
   const started = Date.now();
-  const child = spawn(command, [...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) =>
-      resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - started }),
-    );
-  });
+  const result = await runCaptured(command, args, { env, input, cwd: repoRoot });
+  return { ...result, ms: Date.now() - started };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -8,14 +8,12 @@
 // the API server really sends for `kubectl delete --all` and for a real deletecollection.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { renderDevUrlWebhooks } from '../../deploy/render-dev-url.ts';
-import { createCertificateAuthority, issueCertificate } from '../../src/tls/certificates.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import type { Kubectl } from '../harness/kubectl.ts';
 import { entry } from '../support/reviews.ts';
 import { waitForWebhookActive } from './support/activation.ts';
+import { startLoopbackWebhook } from './support/loopback-webhook.ts';
 import { startWebhookProcess, type WebhookProcess } from './support/webhook-process.ts';
 
 const group = 'toolhive.stacklok.dev';
@@ -75,50 +73,17 @@ interface Recorder {
 }
 
 async function startRecorder(): Promise<Recorder> {
-  const ca = await createCertificateAuthority({ commonName: 'e2e delete recorder CA' });
-  const serving = await issueCertificate(ca, {
-    commonName: 'e2e delete recorder',
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-  });
   const seen: SeenDelete[] = [];
-  const server: Server = createServer(
-    { cert: serving.certPem, key: serving.keyPem },
-    (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const request = (
-          JSON.parse(body) as {
-            request: {
-              uid: string;
-              namespace: string;
-              name?: string;
-              dryRun: boolean;
-              oldObject?: { metadata?: { name?: string } };
-            };
-          }
-        ).request;
-        seen.push({
-          namespace: request.namespace,
-          requestName: request.name,
-          oldObjectName: request.oldObject?.metadata?.name,
-          dryRun: request.dryRun,
-        });
-        res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            apiVersion: 'admission.k8s.io/v1',
-            kind: 'AdmissionReview',
-            response: { uid: request.uid, allowed: true },
-          }),
-        );
-      });
-    },
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const webhook = await startLoopbackWebhook('e2e delete recorder', (request) => {
+    const oldObject = request['oldObject'] as { metadata?: { name?: string } } | undefined;
+    seen.push({
+      namespace: String(request['namespace']),
+      requestName: request['name'] as string | undefined,
+      oldObjectName: oldObject?.metadata?.name,
+      dryRun: request['dryRun'] === true,
+    });
+    return { allowed: true };
+  });
   return {
     seen,
     register: async (kubectl) => {
@@ -131,8 +96,8 @@ async function startRecorder(): Promise<Recorder> {
             {
               name: 'record-delete.e2e.mcpentry-webhook.dev',
               clientConfig: {
-                url: `https://127.0.0.1:${port}/record`,
-                caBundle: Buffer.from(ca.certPem).toString('base64'),
+                url: webhook.url('/record'),
+                caBundle: webhook.caBundle,
               },
               rules: [
                 {
@@ -152,11 +117,7 @@ async function startRecorder(): Promise<Recorder> {
         }),
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => webhook.close(),
   };
 }
 

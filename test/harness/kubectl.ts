@@ -1,6 +1,6 @@
 // Runs the kubectl built with the control plane (the machine's kubectl is several minors
 // older than the API server), always against the control plane's own kubeconfig.
-import { spawn } from 'node:child_process';
+import { runCaptured } from './run-captured.ts';
 
 export interface KubectlResult {
   readonly code: number;
@@ -21,20 +21,8 @@ export function kubectlFor(binary: string, kubeconfigPath: string, cacheDir: str
     // A private discovery cache: the shared ~/.kube/cache would serve another cluster's
     // resource list when a later control plane reuses the same port.
     const fullArgs = ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args];
-    const child = spawn(binary, fullArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.on('error', () => {
-      // kubectl may exit before reading its input; the exit code tells the story.
-    });
-    child.stdin.end(opts.input ?? '');
-    const code = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? 1 : 128)));
+    const { code, stdout, stderr } = await runCaptured(binary, fullArgs, {
+      input: opts.input ?? '',
     });
     if (code !== 0 && opts.allowFailure !== true) {
       throw new Error(`kubectl ${args.join(' ')} exited ${code}\n${stderr.trimEnd()}`);

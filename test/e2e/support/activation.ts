@@ -42,47 +42,60 @@ function probeEntry(namespace: string): string {
   });
 }
 
-/** Polls until the probe is denied by our webhook; returns the milliseconds it took. */
-export async function waitForWebhookActive(
+/**
+ * Repeats a server-side dry-run create of `input` until `accepted` says the answer is the
+ * awaited one; returns the milliseconds it took, or throws with the last answer.
+ */
+async function pollDryRunCreate(
   kubectl: Kubectl,
-  namespace: string,
-  timeoutMs = 30_000,
+  input: string,
+  accepted: (result: { code: number; stderr: string }) => boolean,
+  timeoutMs: number,
+  failure: string,
 ): Promise<number> {
   const started = Date.now();
   let last = '';
   while (Date.now() - started < timeoutMs) {
     const result = await kubectl(['create', '--dry-run=server', '-f', '-'], {
-      input: probeEntry(namespace),
+      input,
       allowFailure: true,
     });
+    if (accepted(result)) return Date.now() - started;
     last = result.stderr.trim() || result.stdout.trim();
-    if (result.code !== 0 && result.stderr.includes(`${denialPrefix}spec.remoteUrl`)) {
-      return Date.now() - started;
-    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`webhooks not active after ${timeoutMs} ms; last answer: ${last}`);
+  throw new Error(`${failure} after ${timeoutMs} ms; last answer: ${last}`);
+}
+
+/** Polls until the probe is denied by our webhook; returns the milliseconds it took. */
+export function waitForWebhookActive(
+  kubectl: Kubectl,
+  namespace: string,
+  timeoutMs = 30_000,
+): Promise<number> {
+  return pollDryRunCreate(
+    kubectl,
+    probeEntry(namespace),
+    (r) => r.code !== 0 && r.stderr.includes(`${denialPrefix}spec.remoteUrl`),
+    timeoutMs,
+    'webhooks not active',
+  );
 }
 
 /**
  * Polls until a dry-run create of `object` succeeds: after a configuration is deleted the
  * API server keeps calling it until its informer notices.
  */
-export async function waitForDryRunAdmitted(
+export function waitForDryRunAdmitted(
   kubectl: Kubectl,
   object: unknown,
   timeoutMs = 30_000,
 ): Promise<number> {
-  const started = Date.now();
-  let last = '';
-  while (Date.now() - started < timeoutMs) {
-    const result = await kubectl(['create', '--dry-run=server', '-f', '-'], {
-      input: JSON.stringify(object),
-      allowFailure: true,
-    });
-    if (result.code === 0) return Date.now() - started;
-    last = result.stderr.trim();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`dry-run create still refused after ${timeoutMs} ms; last answer: ${last}`);
+  return pollDryRunCreate(
+    kubectl,
+    JSON.stringify(object),
+    (r) => r.code === 0,
+    timeoutMs,
+    'dry-run create still refused',
+  );
 }

@@ -3,10 +3,8 @@
 // a test can tell "not active yet" from "active, and the field vanished". It exists to check
 // contract §1.11: the API server prunes unknown fields only when it encodes the object for
 // storage, so validating webhooks may still see what a mutating webhook added.
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createCertificateAuthority, issueCertificate } from '../../../src/tls/certificates.ts';
 import type { Kubectl } from '../../harness/kubectl.ts';
+import { startLoopbackWebhook } from './loopback-webhook.ts';
 
 export const addedField = 'addedByAnotherWebhook';
 export const optInLabel = 'e2e.mcpentry.dev/add-unknown-field';
@@ -21,38 +19,14 @@ export interface FieldAddingWebhook {
 }
 
 export async function startFieldAddingWebhook(): Promise<FieldAddingWebhook> {
-  const ca = await createCertificateAuthority({ commonName: 'e2e field adder CA' });
-  const serving = await issueCertificate(ca, {
-    commonName: 'e2e field adder',
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-  });
   let calls = 0;
   const patch = Buffer.from(
     JSON.stringify([{ op: 'add', path: `/spec/${addedField}`, value: 'surprise' }]),
   ).toString('base64');
-  const server: Server = createServer(
-    { cert: serving.certPem, key: serving.keyPem },
-    (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        calls += 1;
-        const uid = (JSON.parse(body) as { request?: { uid?: string } }).request?.uid ?? '';
-        res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            apiVersion: 'admission.k8s.io/v1',
-            kind: 'AdmissionReview',
-            response: { uid, allowed: true, patchType: 'JSONPatch', patch },
-          }),
-        );
-      });
-    },
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const webhook = await startLoopbackWebhook('e2e field adder', () => {
+    calls += 1;
+    return { allowed: true, patchType: 'JSONPatch', patch };
+  });
 
   return {
     calls: () => calls,
@@ -67,8 +41,8 @@ export async function startFieldAddingWebhook(): Promise<FieldAddingWebhook> {
             {
               name: 'add-field.e2e.mcpentry-webhook.dev',
               clientConfig: {
-                url: `https://127.0.0.1:${port}/mutate`,
-                caBundle: Buffer.from(ca.certPem).toString('base64'),
+                url: webhook.url('/mutate'),
+                caBundle: webhook.caBundle,
               },
               rules: [
                 {
@@ -91,10 +65,6 @@ export async function startFieldAddingWebhook(): Promise<FieldAddingWebhook> {
     unregister: async (kubectl) => {
       await kubectl(['delete', 'mutatingwebhookconfiguration', configurationName]);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => webhook.close(),
   };
 }
