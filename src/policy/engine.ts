@@ -151,14 +151,18 @@ export class AdmissionEngine {
       if (peeked === undefined) open += 1;
       else answers[i] = peeked;
     }
-    const collect = (late: ReferenceAnswer): ReferenceAnswer[] =>
-      queries.map((_, i) => answers[first[i]!] ?? late);
-    if (open === 0) return Promise.resolve(collect({ status: 'unknown', reason: 'not asked' }));
-
     const timeoutMs =
       budgetMs === undefined
         ? this.options.lookupTimeoutMs
         : Math.max(0, Math.min(budgetMs, this.options.lookupTimeoutMs));
+    // Whatever has no answer when the results are collected was cut off by the deadline.
+    const collect = (): ReferenceAnswer[] =>
+      queries.map(
+        (_, i) =>
+          answers[first[i]!] ?? { status: 'unknown', reason: `no answer within ${timeoutMs} ms` },
+      );
+    if (open === 0) return Promise.resolve(collect());
+
     return new Promise((settle) => {
       const controller = new AbortController();
       let pending = open;
@@ -169,7 +173,7 @@ export class AdmissionEngine {
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
         outer?.removeEventListener('abort', cutOff);
-        settle(collect({ status: 'unknown', reason: `no answer within ${timeoutMs} ms` }));
+        settle(collect());
       };
       // The deadline (ours or the caller's) passed: tell the lookups to stop, answer now.
       const cutOff = (): void => {

@@ -5,15 +5,15 @@
 // bounded reason, and logged at most once per reason per interval, so a scanner or a
 // misconfigured client cannot flood the log.
 
-export type TlsFailureReason = 'client-certificate' | 'protocol' | 'timeout' | 'reset' | 'other';
-
-export const tlsFailureReasons: readonly TlsFailureReason[] = [
+export const tlsFailureReasons = [
   'client-certificate',
   'protocol',
   'timeout',
   'reset',
   'other',
-];
+] as const;
+
+export type TlsFailureReason = (typeof tlsFailureReasons)[number];
 
 /**
  * The error code of a failed handshake. A client certificate that OpenSSL accepted as a
