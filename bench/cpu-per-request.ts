@@ -5,12 +5,13 @@
 //   node bench/cpu-per-request.ts [--rate 4000] [--seconds 5] [--scenario create-allowed]
 //        [--rounds 2] [--ours-args '--log-level warn'] [--http2]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadWindow, RateLoadSpec } from './soak/rate-load.ts';
 import { scenarioByName } from './payloads.ts';
 import {
+  cpuTimesOf,
   pinned,
   repoRoot,
   startBaseline,
@@ -22,13 +23,6 @@ import {
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
-}
-
-/** [utime, stime] of a process in microseconds (Linux clock ticks are 10 ms: runs must be long). */
-function cpuMicros(pid: number): [number, number] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(fields[11]) * 10_000, Number(fields[12]) * 10_000];
 }
 
 function rateLoad(spec: RateLoadSpec): Promise<LoadWindow> {
@@ -71,15 +65,15 @@ async function measure(
     url: `${server.url}/validate`,
     phases: [{ label: 'measure', rate, seconds: 2 }],
   });
-  const before = cpuMicros(server.pid);
+  const before = cpuTimesOf(server.pid);
   const w = await rateLoad({
     ...base,
     url: `${server.url}/validate`,
     phases: [{ label: 'measure', rate, seconds }],
   });
-  const after = cpuMicros(server.pid);
-  const user = after[0] - before[0];
-  const system = after[1] - before[1];
+  const after = cpuTimesOf(server.pid);
+  const user = after.userMicros - before.userMicros;
+  const system = after.systemMicros - before.systemMicros;
   const ok = w.byStatus['200'] ?? 0;
   if (ok === 0 || w.transportErrors > 0 || w.timeouts > 0)
     throw new Error(`${server.label}: ${JSON.stringify(w)}`);

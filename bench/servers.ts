@@ -174,24 +174,52 @@ export async function startBaseline(opts: StartOptions): Promise<ServerProcess> 
     opts.certs.keyFile,
     ...(opts.http2 ? [] : ['--no-http2']),
   ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startReadyLineServer(
+    'baseline',
+    port,
+    spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+}
+
+/**
+ * A bench server spawned with its stdout piped: resolves once it prints `ready `, then keeps
+ * draining (and dropping) whatever else it writes, such as log lines.
+ */
+export async function startReadyLineServer(
+  label: string,
+  port: number,
+  child: ChildProcess,
+): Promise<ServerProcess> {
+  const stdout = child.stdout;
+  if (stdout === null) throw new Error(`${label}: spawn it with stdout piped`);
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       out += c.toString('utf8');
-      if (out.includes('ready ')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
+      if (!out.includes('ready ')) return;
+      stdout.off('data', onData);
+      stdout.resume();
+      resolve();
+    };
+    stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${label} server exited with ${code}`)));
   });
   const url = `https://127.0.0.1:${port}`;
   return {
-    label: 'baseline',
+    label,
     port,
     pid: child.pid!,
     url,
     rssBytes: () => rssOf(child.pid!),
     stop: stopper(child),
   };
+}
+
+/** CPU time a live process has used so far (Linux clock ticks are 10 ms: measure long runs). */
+export function cpuTimesOf(pid: number): { userMicros: number; systemMicros: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { userMicros: Number(fields[11]) * 10_000, systemMicros: Number(fields[12]) * 10_000 };
 }
 
 /** Which build of our server to run: the compiled one (what the image runs) or the sources. */

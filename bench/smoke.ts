@@ -34,7 +34,7 @@ interface ReviewAnswer {
   };
 }
 
-function postH1(agent: Agent, url: string, body: string): Promise<Answer> {
+export function postH1(agent: Agent, url: string, body: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
