@@ -3,6 +3,7 @@
 // server again, so a user who just created the Secret or added the key is not refused from
 // stale memory. Concurrent lookups of one object share one GET.
 import type { KeyedObject } from './direct-lookup.ts';
+import { raceAbort } from './kube-api.ts';
 import type { ReferenceAnswer, ReferenceKind } from './lookup.ts';
 
 type KeyedKind = Extract<ReferenceKind, 'ConfigMap' | 'Secret'>;
@@ -75,7 +76,7 @@ export class KeyNamesCache {
       settled.catch(() => undefined);
       this.inFlight.set(id, shared);
     }
-    const object = await waitUnless(shared, signal);
+    const object = await raceAbort<KeyedObject | undefined>(shared, signal, () => undefined);
     if (object === undefined)
       return {
         status: 'unknown',
@@ -100,23 +101,4 @@ export class KeyNamesCache {
     this.remembered.delete(id);
     this.remembered.set(id, { keys: object.keys, expiresAt: Date.now() + this.ttlMs });
   }
-}
-
-/** `work`'s value, or undefined once `signal` aborts first. */
-function waitUnless<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const abort = (): void => resolve(undefined);
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
