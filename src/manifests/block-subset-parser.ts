@@ -13,6 +13,7 @@
 // manifests and on every manifest the tests and examples hold, that both give the same value
 // and the same field positions.
 import { keyString, resolvePlainScalar } from './yaml11-scalars.ts';
+import { COLON, DASH, DOUBLE_QUOTE, HASH, PIPE, SINGLE_QUOTE, SPACE } from '../char-codes.ts';
 
 export interface BlockSubsetDocument {
   /** The document's value; null for a document with no content (only comments or a marker). */
@@ -54,14 +55,6 @@ const MAX_DEPTH = 64;
 /** `yaml` refuses implicit keys longer than this. */
 const MAX_IMPLICIT_KEY = 1024;
 const PATH_SEPARATOR = '\u0000';
-
-const SPACE = 0x20;
-const HASH = 0x23;
-const COLON = 0x3a;
-const DASH = 0x2d;
-const DOUBLE_QUOTE = 0x22;
-const SINGLE_QUOTE = 0x27;
-const PIPE = 0x7c;
 
 /** Characters that cannot start a plain scalar here (YAML c-indicator, minus `-`). */
 function isIndicator(c: number): boolean {

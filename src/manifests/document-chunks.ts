@@ -5,6 +5,7 @@
 // an unclosed quote (YAML 1.2, c-forbidden; the `yaml` package agrees). The cut only has to
 // count documents as `yaml` does; anything this scan is unsure about (directives, a stray
 // `...`) returns undefined and the caller parses the stream whole.
+import { CR, HASH, NEWLINE, PERCENT, SPACE, TAB } from '../char-codes.ts';
 
 export interface DocumentChunk {
   /** 0-based index of the document in the stream, as `yaml`'s parseAllDocuments numbers it. */
@@ -14,13 +15,6 @@ export interface DocumentChunk {
   /** Offset just past its last line (the next marker line's start, or the end of the text). */
   readonly end: number;
 }
-
-const HASH = 0x23;
-const PERCENT = 0x25;
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const NEWLINE = 0x0a;
 
 type Marker = 'start' | 'end' | undefined;
 

@@ -3,6 +3,7 @@
 // takes seconds to reject), so a CI job or a server start-up fed such a file would hang. This
 // scan is deliberately coarse: it counts brackets without understanding quotes, so it only
 // fires far beyond anything a real manifest contains (Kubernetes objects nest a few dozen deep).
+import { NEWLINE, SPACE, TAB } from '../char-codes.ts';
 
 /** Net open `[`/`{` allowed in one document; the composer overflows its stack well before this. */
 export const MAX_FLOW_BRACKETS = 1000;
@@ -13,10 +14,6 @@ export interface HostileInput {
   readonly offset: number;
   readonly message: string;
 }
-
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
-const TAB = 0x09;
 
 export function findHostileNesting(text: string): HostileInput | undefined {
   let flowDepth = 0;

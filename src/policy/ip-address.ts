@@ -5,14 +5,10 @@
 // parsers are deliberately narrow: no octal, hex, short forms, zone IDs or embedded dotted
 // quads. Plain loops over char codes, no regex and no intermediate arrays of strings: this
 // runs on every admission review.
+import { COLON, DOT, NINE, ZERO } from '../char-codes.ts';
 
 /** An IPv6 address as eight 16-bit groups, most significant first. */
 export type IPv6Words = readonly [number, number, number, number, number, number, number, number];
-
-const DOT = 0x2e;
-const COLON = 0x3a;
-const ZERO = 0x30;
-const NINE = 0x39;
 
 /**
  * `a.b.c.d` with four decimal octets 0-255 and no leading zeros, as an unsigned 32-bit number;

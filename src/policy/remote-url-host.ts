@@ -6,6 +6,7 @@ import { classifyHostName, type NameClassKind } from './host-names.ts';
 import { parseDottedQuad, parseIPv6 } from './ip-address.ts';
 import { classifyIPv4, classifyIPv6, type AddressClassKind } from './ip-ranges.ts';
 import { clip } from './message-text.ts';
+import { DOT } from '../char-codes.ts';
 
 export type HostProblemKind = AddressClassKind | NameClassKind | 'syntax';
 
@@ -18,7 +19,6 @@ export interface HostProblem {
 }
 
 const MAX_SHOWN_HOST = 100;
-const DOT = 0x2e;
 
 /**
  * What is wrong with a host, or null when it may be a public server.

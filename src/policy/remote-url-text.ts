@@ -3,6 +3,7 @@
 // Go's net/url and curl do not), and every disagreement is a way to show the admission check
 // one host and the proxy another. So the text must already be in the one shape all of them
 // read the same way: `http[s]://host[:port]` followed by a path, query or fragment.
+import { BACKSLASH, HASH, QUESTION, SLASH } from '../char-codes.ts';
 
 export const MAX_URL_LENGTH = 4096;
 
@@ -88,11 +89,6 @@ export function readUrlText(url: string): UrlTextResult {
   }
   return { ok: true, text: { scheme, host, withoutCredentials } };
 }
-
-const SLASH = 0x2f;
-const QUESTION = 0x3f;
-const HASH = 0x23;
-const BACKSLASH = 0x5c;
 
 function portProblem(port: string): string | null {
   if (port.length === 0) return 'the port after ":" is empty';
