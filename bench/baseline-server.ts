@@ -47,17 +47,21 @@ export function buildBaselineApp(opts: BaselineOptions): FastifyInstance {
     connectionsCheckingInterval: serverTimeouts.connectionsCheckMs,
   });
   // Promise-returning handlers, as our routes are (without an `await` there is nothing to await).
-  app.post('/validate', (request) => {
-    const body = request.body as { request?: { uid?: unknown } } | null;
-    const uid = typeof body?.request?.uid === 'string' ? body.request.uid : '';
-    return Promise.resolve({
+  app.post('/validate', (request) =>
+    Promise.resolve({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      response: { uid, allowed: true },
-    });
-  });
+      response: { uid: uidOf(request.body), allowed: true },
+    }),
+  );
   app.get('/readyz', () => Promise.resolve({ status: 'ready' }));
   return app;
+}
+
+/** The review's uid, read as the floor reads it: no decoding, '' when absent. */
+export function uidOf(body: unknown): string {
+  const uid = (body as { request?: { uid?: unknown } } | null)?.request?.uid;
+  return typeof uid === 'string' ? uid : '';
 }
 
 function flag(argv: readonly string[], name: string): string | undefined {

@@ -19,11 +19,7 @@ import {
   writeCertificates,
   type ServerProcess,
 } from './servers.ts';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
-}
+import { option } from './cli-option.ts';
 
 function rateLoad(spec: RateLoadSpec): Promise<LoadWindow> {
   const [cmd, args] = pinned(0, process.execPath, [

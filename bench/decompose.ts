@@ -22,6 +22,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAllowedResponse } from '../src/admission/respond.ts';
+import { loadBundledEntrySchemas } from '../src/crd/entry-schemas.ts';
+import { createLogger } from '../src/log.ts';
+import { AdmissionEngine } from '../src/policy/engine.ts';
+import { defaultEngineOptions } from '../src/policy/engine-types.ts';
+import { ManifestLookup } from '../src/references/manifest-lookup.ts';
+import { buildApp } from '../src/server/app.ts';
+import { WebhookMetrics } from '../src/server/metrics.ts';
+import { ReviewHandler } from '../src/server/review-handler.ts';
+import { readTlsMaterial, secureContextOptions } from '../src/server/tls-files.ts';
+import { uidOf } from './baseline-server.ts';
 import { applyLoadProcess, serverCpu } from './http-bench.ts';
 import { scenarioByName, fixtureObjectsDir } from './payloads.ts';
 import {
@@ -35,14 +46,10 @@ import {
   type BenchCertificates,
   type ServerProcess,
 } from './servers.ts';
+import { option } from './cli-option.ts';
 
 export const layers = ['stack', 'decode', 'engine', 'log', 'metrics'] as const;
 export type Layer = (typeof layers)[number];
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
-}
 
 /** Child mode: one layer's server, printing `ready <port>` once it listens. */
 async function serveLayer(
@@ -52,20 +59,6 @@ async function serveLayer(
   keyFile: string,
   spinMicros: number,
 ): Promise<void> {
-  const [{ buildApp }, { ReviewHandler }, { AdmissionEngine }, { createLogger }] =
-    await Promise.all([
-      import('../src/server/app.ts'),
-      import('../src/server/review-handler.ts'),
-      import('../src/policy/engine.ts'),
-      import('../src/log.ts'),
-    ]);
-  const { loadBundledEntrySchemas } = await import('../src/crd/entry-schemas.ts');
-  const { ManifestLookup } = await import('../src/references/manifest-lookup.ts');
-  const { defaultEngineOptions } = await import('../src/policy/engine-types.ts');
-  const { WebhookMetrics } = await import('../src/server/metrics.ts');
-  const { readTlsMaterial, secureContextOptions } = await import('../src/server/tls-files.ts');
-  const { buildAllowedResponse } = await import('../src/admission/respond.ts');
-
   const at = (l: Layer): boolean => layers.indexOf(layer) >= layers.indexOf(l);
   const engine = new AdmissionEngine(
     loadBundledEntrySchemas(),
@@ -85,9 +78,7 @@ async function serveLayer(
   /** The `stack` layer: what the baseline does, inside our app. */
   class AllowingHandler extends ReviewHandler {
     override handle(_path: unknown, body: unknown) {
-      const request = (body as { request?: { uid?: unknown } } | null)?.request;
-      const uid = typeof request?.uid === 'string' ? request.uid : '';
-      return Promise.resolve({ statusCode: 200, body: buildAllowedResponse(uid) });
+      return Promise.resolve({ statusCode: 200, body: buildAllowedResponse(uidOf(body)) });
     }
   }
   const log = createLogger(at('log') ? 'info' : 'warn');
@@ -133,7 +124,12 @@ export async function startLayer(
   return startReadyLineServer(layer, port, child);
 }
 
-type Starter = readonly [label: string, start: () => Promise<ServerProcess>];
+interface Starter {
+  readonly label: string;
+  readonly start: () => Promise<ServerProcess>;
+  /** The row whose CPU this one's "added" is counted from; default: the row above it. */
+  readonly comparedWith?: string;
+}
 
 interface LayerRow {
   readonly label: string;
@@ -154,19 +150,11 @@ async function main(): Promise<void> {
     const bodyFile = join(dir, 'body.json');
     writeFileSync(bodyFile, JSON.stringify(scenario.review()));
     const starters: Starter[] = [
-      ['baseline', () => startBaseline({ certs, http2: false, cpu: serverCpu })],
-      ...layers.map((layer): Starter => [layer, () => startLayer(layer, certs)]),
-      ...(spinMicros > 0
-        ? [
-            [
-              `decode + ${spinMicros} µs spin`,
-              () => startLayer('decode', certs, spinMicros),
-            ] as Starter,
-          ]
-        : []),
-      [
-        'serve',
-        () =>
+      { label: 'baseline', start: () => startBaseline({ certs, http2: false, cpu: serverCpu }) },
+      ...layers.map((layer): Starter => ({ label: layer, start: () => startLayer(layer, certs) })),
+      {
+        label: 'serve',
+        start: () =>
           startOurs({
             certs,
             http2: false,
@@ -174,13 +162,20 @@ async function main(): Promise<void> {
             entry: 'dist',
             logFile: join(dir, 'log'),
           }),
-      ],
+      },
     ];
+    if (spinMicros > 0) {
+      starters.push({
+        label: `decode + ${spinMicros} µs spin`,
+        start: () => startLayer('decode', certs, spinMicros),
+        comparedWith: 'decode',
+      });
+    }
     const best = new Map<string, LayerRow>();
     for (let r = 0; r < rounds; r++) {
       // Interleaved: every layer once per round, so a burst of other work spoils one round of
       // each rather than one layer.
-      for (const [label, start] of starters) {
+      for (const { label, start } of starters) {
         const server = await start();
         try {
           const before = cpuTimesOf(server.pid);
@@ -218,17 +213,17 @@ async function main(): Promise<void> {
         '| layer | req/s | ratio to baseline | CPU µs per answer | added by this layer |\n' +
         '|---|---|---|---|---|\n',
     );
-    let previous = floor.cpuMicrosPerAnswer;
-    for (const [label] of starters) {
+    starters.forEach(({ label, comparedWith }, i) => {
       const row = best.get(label)!;
-      // The calibration row is measured against the decode layer it adds to.
-      const against = label.includes('spin') ? best.get('decode')!.cpuMicrosPerAnswer : previous;
-      const added = label === 'baseline' ? '' : (row.cpuMicrosPerAnswer - against).toFixed(1);
+      const against = comparedWith ?? (i === 0 ? undefined : starters[i - 1]!.label);
+      const added =
+        against === undefined
+          ? ''
+          : (row.cpuMicrosPerAnswer - best.get(against)!.cpuMicrosPerAnswer).toFixed(1);
       process.stdout.write(
         `| ${label} | ${Math.round(row.requestsPerSecond)} | ${(row.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} | ${row.cpuMicrosPerAnswer.toFixed(1)} | ${added} |\n`,
       );
-      if (label !== 'serve' && !label.includes('spin')) previous = row.cpuMicrosPerAnswer;
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -70,7 +70,7 @@ function postH2(session: ClientHttp2Session, path: string, body: string): Promis
 }
 
 /** Throws with what was wrong; `judges` is false for the baseline, which allows everything. */
-function checkAnswer(
+export function checkAnswer(
   scenario: Scenario,
   uid: string,
   answer: Answer,

@@ -12,11 +12,8 @@
 // outpace the server on the other, so the excess is expressed as concurrency, not rate.
 import type { LoadResult } from '../load.ts';
 import { closedLoad, measurePeak, mib, startObservedServer } from './soak-processes.ts';
+import { option } from '../cli-option.ts';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
-}
 const overloadSeconds = Number(option('--overload-seconds', '30'));
 const recoverySeconds = Number(option('--recovery-seconds', '15'));
 const connections = Number(option('--connections', '1024'));

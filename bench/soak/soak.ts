@@ -4,11 +4,7 @@
 // Prints a markdown summary (the figures bench/soak/README.md quotes).
 import { writeFileSync } from 'node:fs';
 import { failedIn, mib, measurePeak, runRate, startObservedServer } from './soak-processes.ts';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
-}
+import { option } from '../cli-option.ts';
 
 const minutes = Number(option('--minutes', '30'));
 const jsonFile = option('--json', '');
