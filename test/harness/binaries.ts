@@ -1,9 +1,9 @@
-// The kube-apiserver, kubectl and etcd binaries: built once per version by
-// test/controlplane/build.sh into a cache outside the repository, reused afterwards.
+// Go tools for the test tier (the control plane and others): built once per toolset by
+// test/tools/build.sh into a cache outside the repository, reused afterwards.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const buildScript = fileURLToPath(new URL('../controlplane/build.sh', import.meta.url));
+const buildScript = fileURLToPath(new URL('../tools/build.sh', import.meta.url));
 
 export interface ControlPlaneBinaries {
   readonly binDir: string;
@@ -12,11 +12,11 @@ export interface ControlPlaneBinaries {
   readonly etcd: string;
 }
 
-/** Builds the binaries if the cache lacks them (minutes, once) and returns their paths. */
-export async function ensureBinaries(): Promise<ControlPlaneBinaries> {
+/** Builds a toolset under test/tools/ if the cache lacks it (minutes, once) and returns its bin directory. */
+export async function ensureTool(toolset: string): Promise<string> {
   // The build's progress goes straight to our stderr: a first build takes minutes and
   // should not look like a hang.
-  const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('bash', [buildScript, toolset], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (stdout += chunk));
@@ -24,9 +24,16 @@ export async function ensureBinaries(): Promise<ControlPlaneBinaries> {
     child.once('error', (error) => resolve(error.message));
     child.once('exit', (exitCode, signal) => resolve(exitCode ?? signal ?? 'unknown'));
   });
-  if (code !== 0) throw new Error(`${buildScript} failed (${String(code)}); its output is above`);
+  if (code !== 0)
+    throw new Error(`${buildScript} ${toolset} failed (${String(code)}); its output is above`);
   const binDir = stdout.trim().split('\n').at(-1) ?? '';
-  if (binDir === '') throw new Error(`${buildScript} printed no binary directory`);
+  if (binDir === '') throw new Error(`${buildScript} ${toolset} printed no binary directory`);
+  return binDir;
+}
+
+/** The control plane's binaries (kube-apiserver, kubectl, etcd). */
+export async function ensureBinaries(): Promise<ControlPlaneBinaries> {
+  const binDir = await ensureTool('controlplane');
   return {
     binDir,
     kubeApiServer: `${binDir}/kube-apiserver`,
