@@ -1,10 +1,8 @@
 // The only file that reads process.argv and process.env and sets the exit code.
-import { readFileSync } from 'node:fs';
 // Only what every command needs is imported up front: `check` and `--help` must not pay for
 // loading Fastify, pino and prom-client, which only `serve` uses.
 import { ConfigError, configurationTable, parseServeConfig } from './config.ts';
-
-const packageRoot = new URL('../', import.meta.url);
+import { buildInfo } from './package-files.ts';
 
 const usage = `Usage: mcpentry-webhook <command> [options]
 
@@ -16,10 +14,8 @@ Commands:
 `;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  const { version, commit } = buildInfo();
+  return `mcpentry-webhook ${version} (commit ${commit}, Node ${process.version})`;
 }
 
 async function serve(args: string[]): Promise<void> {

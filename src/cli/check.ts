@@ -1,9 +1,9 @@
 // `mcpentry-webhook check`: parse flags, gather entries (files or a cluster), judge each with
 // the server's engine, print one report, return the exit code. main.ts sets it; nothing here
 // calls process.exit, so output is never cut short.
-import { readFileSync } from 'node:fs';
 import { checkUsage, parseCheckArgs, type CheckConfig } from './check-args.ts';
 import type { CheckReport } from './check-report.ts';
+import { buildInfo } from '../package-files.ts';
 
 export interface CheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -11,17 +11,6 @@ export interface CheckIo {
   readonly stderr: NodeJS.WritableStream;
   readonly env: Record<string, string | undefined>;
   readonly cwd: string;
-}
-
-function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-    ) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function buildReport(config: CheckConfig, io: CheckIo): Promise<CheckReport> {
@@ -61,6 +50,6 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
     throw err;
   }
   const color = config.output === 'text' && useColor(io.stdout.isTTY, io.env);
-  io.stdout.write(reporters[config.output](report, { color, toolVersion: toolVersion() }));
+  io.stdout.write(reporters[config.output](report, { color, toolVersion: buildInfo().version }));
   return exitCodeOf(report, config.warningsAsErrors);
 }

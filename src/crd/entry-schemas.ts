@@ -2,13 +2,13 @@
 // deploy/crds/ (schemas/*.json), or ones converted at run time from a CRD read from a file or a
 // cluster. Each version is compiled once; validate() is on the admission hot path.
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { finding, type Finding } from '../policy/findings.ts';
 import { schemaFindings, schemaRule } from '../policy/schema-findings.ts';
 import { collectCelRules, convertCrdSchema, type CelRule, type JsonSchema } from './convert.ts';
 import { servedEntryVersions } from './crd-versions.ts';
 import { createSchemaAjv } from './vocabulary.ts';
+import { packageRoot } from '../package-files.ts';
 
 export type { CelRule } from './convert.ts';
 
@@ -57,7 +57,7 @@ function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
   };
 }
 
-export const bundledSchemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+export const bundledSchemaDir = `${packageRoot}schemas/`;
 const bundledFile = /^mcpserverentry\.([a-z0-9]+)\.json$/;
 
 let bundled: EntrySchemas | undefined;

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { convertCrdSchema } from './convert.ts';
 import { isEntryCrd, servedEntryVersions } from './crd-versions.ts';
+import { packageRoot } from '../package-files.ts';
 
-export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+export { packageRoot };
 export const entryCrdFile = `${packageRoot}deploy/crds/mcpserverentries.yaml`;
 
 /** JSON with object keys sorted at every level, two-space indent and a final newline. */

@@ -1,19 +1,17 @@
 // `serve`: assemble schemas, lookup, engine, TLS, the app and metrics from one configuration,
 // then run until SIGTERM. The order of shutdown matters and is spelled out in `shutdown`.
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { AdmissionEngine } from '../policy/engine.ts';
 import { selectLookup } from '../references/select-lookup.ts';
 import { loadEntrySchemas } from '../crd/select-schemas.ts';
+import { packageRoot } from '../package-files.ts';
 import { buildApp } from './app.ts';
 import { WebhookMetrics } from './metrics.ts';
 import { ReviewHandler } from './review-handler.ts';
 import { TlsFileWatcher, secureContextOptions } from './tls-files.ts';
-
-export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RunningServer {
   readonly port: number;
