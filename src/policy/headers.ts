@@ -19,9 +19,12 @@ const rules = {
 
 // RFC 9110 section 5.6.2: token = 1*tchar; tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" /
 // "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA. A lookup table keeps the check
-// linear in the name's length, whatever the input.
+// linear in the name's length, whatever the input. The tables of this file are exported as
+// data for the generated ValidatingAdmissionPolicy (src/admission-policy/).
+export const TCHARS =
+  "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const isTchar = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+for (const c of TCHARS) {
   isTchar[c.charCodeAt(0)] = 1;
 }
 
@@ -29,29 +32,31 @@ for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 // case: HTTP names are case-insensitive, so `HOST` and `host` are the same header as `Host`.
 const hopByHop = 'is a hop-by-hop header the proxy manages per connection';
 const spoofing = 'is set by the proxy; forwarding it would spoof client identity';
+export const restrictedHeaderTable: readonly (readonly [string, string])[] = [
+  ['Host', 'is set by the proxy from remoteUrl'],
+  ['Connection', hopByHop],
+  ['Keep-Alive', hopByHop],
+  ['Te', hopByHop],
+  ['Trailer', hopByHop],
+  ['Upgrade', hopByHop],
+  ['Http2-Settings', hopByHop],
+  ['Proxy-Authorization', hopByHop],
+  ['Proxy-Authenticate', hopByHop],
+  ['Proxy-Connection', hopByHop],
+  // Framing headers: a second, conflicting value is the classic request-smuggling set-up.
+  ['Transfer-Encoding', 'is message framing the proxy sets (request smuggling risk)'],
+  ['Content-Length', 'is message framing the proxy sets (request smuggling risk)'],
+  ['Forwarded', spoofing],
+  ['X-Forwarded-For', spoofing],
+  ['X-Forwarded-Host', spoofing],
+  ['X-Forwarded-Proto', spoofing],
+  ['X-Real-Ip', spoofing],
+];
 const restrictedHeaders: ReadonlyMap<string, { canonical: string; reason: string }> = new Map(
-  (
-    [
-      ['Host', 'is set by the proxy from remoteUrl'],
-      ['Connection', hopByHop],
-      ['Keep-Alive', hopByHop],
-      ['Te', hopByHop],
-      ['Trailer', hopByHop],
-      ['Upgrade', hopByHop],
-      ['Http2-Settings', hopByHop],
-      ['Proxy-Authorization', hopByHop],
-      ['Proxy-Authenticate', hopByHop],
-      ['Proxy-Connection', hopByHop],
-      // Framing headers: a second, conflicting value is the classic request-smuggling set-up.
-      ['Transfer-Encoding', 'is message framing the proxy sets (request smuggling risk)'],
-      ['Content-Length', 'is message framing the proxy sets (request smuggling risk)'],
-      ['Forwarded', spoofing],
-      ['X-Forwarded-For', spoofing],
-      ['X-Forwarded-Host', spoofing],
-      ['X-Forwarded-Proto', spoofing],
-      ['X-Real-Ip', spoofing],
-    ] as const
-  ).map(([canonical, reason]) => [canonical.toLowerCase(), { canonical, reason }]),
+  restrictedHeaderTable.map(([canonical, reason]) => [
+    canonical.toLowerCase(),
+    { canonical, reason },
+  ]),
 );
 
 // Names whose values are credentials by convention. A literal value under one of these sits in

@@ -104,6 +104,29 @@ function portProblem(port: string): string | null {
   return null;
 }
 
+/** Characters no remoteUrl may contain, as inclusive code point ranges (see unsafeCharacter). */
+export const unsafeCharacterTable: readonly (readonly [number, number, 'space' | 'invisible'])[] = [
+  [0x00, 0x20, 'space'],
+  [0x7f, 0x7f, 'space'],
+  [0x80, 0xa0, 'space'],
+  [0x1680, 0x1680, 'space'],
+  [0x2000, 0x200a, 'space'],
+  [0x2028, 0x2029, 'space'],
+  [0x202f, 0x202f, 'space'],
+  [0x205f, 0x205f, 'space'],
+  [0x3000, 0x3000, 'space'],
+  [0xad, 0xad, 'invisible'],
+  [0x34f, 0x34f, 'invisible'],
+  [0x61c, 0x61c, 'invisible'],
+  [0x180e, 0x180e, 'invisible'],
+  [0x200b, 0x200f, 'invisible'],
+  [0x202a, 0x202e, 'invisible'],
+  [0x2060, 0x206f, 'invisible'],
+  [0xfe00, 0xfe0f, 'invisible'],
+  [0xfeff, 0xfeff, 'invisible'],
+  [0xfff9, 0xfffb, 'invisible'],
+];
+
 /**
  * The first character no URL should contain, described; null when there is none. Control
  * characters and whitespace are stripped by some parsers and kept by others; backslashes are
@@ -120,41 +143,14 @@ function unsafeCharacter(url: string): string | null {
       }
       continue;
     }
-    if (c <= 0x20 || c === 0x7f || (c >= 0x80 && c <= 0xa0) || isUnicodeSpace(c)) {
-      return `the URL contains whitespace or a control character (${codePoint(c)})`;
-    }
-    if (isInvisible(c)) {
-      return `the URL contains an invisible formatting character (${codePoint(c)})`;
+    for (const [low, high, kind] of unsafeCharacterTable) {
+      if (c < low || c > high) continue;
+      return kind === 'space'
+        ? `the URL contains whitespace or a control character (${codePoint(c)})`
+        : `the URL contains an invisible formatting character (${codePoint(c)})`;
     }
   }
   return null;
-}
-
-function isUnicodeSpace(c: number): boolean {
-  return (
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
-function isInvisible(c: number): boolean {
-  return (
-    c === 0xad ||
-    c === 0x34f ||
-    c === 0x61c ||
-    c === 0x180e ||
-    (c >= 0x200b && c <= 0x200f) ||
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x206f) ||
-    (c >= 0xfe00 && c <= 0xfe0f) ||
-    c === 0xfeff ||
-    (c >= 0xfff9 && c <= 0xfffb)
-  );
 }
 
 function codePoint(c: number): string {
