@@ -105,12 +105,6 @@ class DocumentBuilder {
   private scalar(node: Scalar, path: readonly PathSegment[]): unknown {
     const resolved = this.resolveScalar(node);
     if (resolved === undefined) return null;
-    if (resolved.kind === 'int' && !Number.isSafeInteger(resolved.value)) {
-      this.errors.push({
-        offset: offsetOf(node),
-        message: `${describePath(path)}integer ${resolved.text} cannot be represented exactly (beyond ±2^53); quote it if it is text`,
-      });
-    }
     if (resolved.kind === 'float' && !Number.isFinite(resolved.value)) {
       this.errors.push({
         offset: offsetOf(node),
@@ -132,14 +126,27 @@ class DocumentBuilder {
     const wanted = tag.slice(TAG_PREFIX.length);
     if (wanted === 'str' || wanted === 'timestamp') return { kind: 'string', value: text };
     if (wanted === 'binary') {
-      // go-yaml decodes base64 into a Go string; JSON then replaces invalid UTF-8.
-      return { kind: 'string', value: Buffer.from(text.replace(/\s+/g, ''), 'base64').toString() };
+      // go-yaml decodes with Go's base64.StdEncoding (line breaks skipped, padding required)
+      // into a Go string, and JSON then replaces invalid UTF-8: kubectl sends the decoded text,
+      // so that text (CR/LF and all) is what the rules must judge.
+      const base64 = text.replace(/[\r\n]/g, '');
+      if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64)) {
+        this.errors.push({
+          offset: offsetOf(node),
+          message: '!!binary value contains invalid base64 data',
+        });
+        return undefined;
+      }
+      return { kind: 'string', value: Buffer.from(base64, 'base64').toString('utf8') };
     }
     const resolved = resolvePlainScalar(text);
     const matches =
       resolved.kind === wanted ||
       (wanted === 'float' && resolved.kind === 'int') ||
       wanted === 'merge';
+    if (wanted === 'float' && resolved.kind === 'int') {
+      return { kind: 'float', value: Number(resolved.value) };
+    }
     if (!matches) {
       this.errors.push({
         offset: offsetOf(node),
@@ -170,13 +177,25 @@ class DocumentBuilder {
     path: readonly PathSegment[],
     depth: number,
   ): Record<string, unknown> {
+    // go-yaml (and so kubectl) applies the members in the order written: a later key, explicit
+    // or merged, overwrites an earlier one. A merge after an explicit key therefore wins, and
+    // within `<<: [*a, *b]` the first source wins (go-yaml merges the list back to front).
+    // Only two explicit keys with the same name are refused (a duplicate field).
     const out: Record<string, unknown> = {};
     const explicit = new Map<string, number>();
-    const merges: Node[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       if (isMergeKey(keyNode)) {
-        if (pair.value !== null) merges.push(pair.value as Node);
+        if (pair.value === null) continue;
+        const sources = this.mergeSources(pair.value as Node, key, path, depth);
+        for (const { offset, members } of sources.reverse()) {
+          for (const [name, value] of members) {
+            const memberKey = childKey(key, name);
+            if (this.aliasDepth === 0 && Object.hasOwn(out, name))
+              this.offsets.set(memberKey, offset);
+            setMember(out, name, value);
+          }
+        }
         continue;
       }
       const name = this.memberName(keyNode, path, depth);
@@ -191,19 +210,13 @@ class DocumentBuilder {
       }
       explicit.set(name, keyOffset);
       const memberKey = childKey(key, name);
-      if (this.aliasDepth === 0 && !this.offsets.has(memberKey))
+      if (this.aliasDepth === 0 && (!this.offsets.has(memberKey) || Object.hasOwn(out, name)))
         this.offsets.set(memberKey, keyOffset);
       setMember(
         out,
         name,
         this.node(pair.value as Node | null, memberKey, [...path, name], depth + 1),
       );
-    }
-    // YAML merge keys: explicit members win, and earlier merge sources win over later ones.
-    for (const source of merges) {
-      for (const [name, value] of this.mergeSources(source, key, path, depth)) {
-        if (!Object.hasOwn(out, name)) setMember(out, name, value);
-      }
     }
     return out;
   }
@@ -220,6 +233,7 @@ class DocumentBuilder {
     if (key === null) resolved = { kind: 'null', value: null };
     else if (typeof key === 'string') resolved = { kind: 'string', value: key };
     else if (typeof key === 'boolean') resolved = { kind: 'bool', value: key };
+    else if (typeof key === 'bigint') resolved = { kind: 'int', value: key, text: String(key) };
     else if (typeof key === 'number') {
       resolved = Number.isInteger(key)
         ? { kind: 'int', value: key, text: String(key) }
@@ -235,15 +249,15 @@ class DocumentBuilder {
     return name;
   }
 
-  /** The members a `<<` value contributes, in precedence order (first wins). */
+  /** The sources a `<<` value names, in the order written, each with its members. */
   private mergeSources(
     source: Node,
     key: string,
     path: readonly PathSegment[],
     depth: number,
-  ): [string, unknown][] {
+  ): { offset: number; members: [string, unknown][] }[] {
     const sources = isSeq(source) ? (source.items as (Node | null)[]) : [source];
-    const members: [string, unknown][] = [];
+    const out: { offset: number; members: [string, unknown][] }[] = [];
     for (const item of sources) {
       const value = this.node(item, key, path, depth);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -253,9 +267,9 @@ class DocumentBuilder {
         });
         continue;
       }
-      members.push(...Object.entries(value));
+      out.push({ offset: offsetOf(item), members: Object.entries(value) });
     }
-    return members;
+    return out;
   }
 
   private abort(offset: number, message: string): never {

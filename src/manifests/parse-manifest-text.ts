@@ -1,15 +1,17 @@
-// Text of one file (or stdin) to Kubernetes objects, as `kubectl apply -f` reads it: a stream
-// of `---`-separated YAML documents (JSON is one of them), empty documents skipped, `List`
-// kinds expanded into their items. A broken document is reported with its position and the
-// other documents of the file are still returned.
-import { LineCounter, parseAllDocuments } from 'yaml';
+// Text of one file (or stdin) to Kubernetes objects, as `kubectl apply -f` reads it: a JSON
+// stream or a stream of `---`-separated YAML documents, cut where kubectl cuts it
+// (document-chunks.ts), empty documents skipped, `List` kinds expanded into their items. A
+// broken document is reported with its position and the other documents of the file are still
+// returned; a broken separator stops the file there, as it stops kubectl.
+import { parseAllDocuments } from 'yaml';
 import type { Document, DocumentOptions, ParseOptions, SchemaOptions, YAMLError } from 'yaml';
 import { parseBlockSubset } from './block-subset-parser.ts';
 import { constructDocument, pathKey } from './construct.ts';
-import { splitDocuments } from './document-chunks.ts';
+import { firstDocument, splitDocuments } from './document-chunks.ts';
 import type { DocumentChunk } from './document-chunks.ts';
 import { findHostileNesting } from './hostile-input.ts';
 import { LineIndex } from './line-index.ts';
+import { MAX_UNICODE_LINE_BREAKS, normaliseUnicodeLineBreaks } from './line-breaks.ts';
 import { createManifestDocument } from './manifest-document.ts';
 import type { ManifestDocument, ManifestError, SourcePosition } from './manifest-document.ts';
 
@@ -24,34 +26,43 @@ const MAX_SYNTAX_ERRORS_PER_DOCUMENT = 3;
 const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   schema: 'failsafe', // every scalar stays text; construct.ts applies Kubernetes' YAML 1.1 rules
   uniqueKeys: false, // duplicates are judged after key resolution (`on` and `true` collide)
+  resolveKnownTags: false, // !!binary, !!omap and the like as go-yaml reads them (construct.ts)
   prettyErrors: false,
 };
 
 export function parseManifestText(text: string, source: string): ParsedManifests {
-  const hostile = findHostileNesting(text);
-  if (hostile !== undefined) {
-    const line = text.slice(0, hostile.offset).split('\n').length;
-    const column = hostile.offset - text.lastIndexOf('\n', hostile.offset - 1);
-    return { documents: [], errors: [{ source, line, column, message: hostile.message }] };
-  }
-  return parseDocumentByDocument(text, source) ?? parseWholeStreamWithYaml(text, source);
+  return readStream(text, source, true);
 }
 
 /**
- * The fast way: cut the stream into documents and read each with the block-subset parser, or
- * with `yaml` when that declines. Undefined when anything is wrong or unusual (a cut this scan
- * is unsure of, a syntax error, a document that is not an object): the whole-stream parse then
- * reads the file again, so errors are always reported exactly as that parse reports them.
+ * The same reading with `yaml` for every document (no block-subset fast path): the reference
+ * the fast path is tested against. Callers use parseManifestText.
  */
-function parseDocumentByDocument(text: string, source: string): ParsedManifests | undefined {
-  const chunks = splitDocuments(text);
-  if (chunks === undefined) return undefined;
+export function parseWholeStreamWithYaml(text: string, source: string): ParsedManifests {
+  return readStream(text, source, false);
+}
+
+function readStream(text: string, source: string, fast: boolean): ParsedManifests {
   const lines = new LineIndex(text);
   const position = (offset: number): SourcePosition => lines.position(offset);
+  const hostile = findHostileNesting(text);
+  if (hostile !== undefined) {
+    return {
+      documents: [],
+      errors: [{ source, ...position(hostile.offset), message: hostile.message }],
+    };
+  }
   const documents: ManifestDocument[] = [];
-  for (const chunk of chunks) {
-    const read = readChunk(text, chunk);
-    if (read === undefined) return undefined;
+  const errors: ManifestError[] = [];
+  const split = splitDocuments(text);
+  for (const chunk of split.chunks) {
+    const read = readChunk(text, chunk, fast);
+    if ('problems' in read) {
+      for (const problem of read.problems) {
+        errors.push({ source, ...position(problem.offset), message: problem.message });
+      }
+      continue;
+    }
     if (read.value === null) continue; // an empty document, as kubectl skips
     const problems = collectObjects(
       read.value,
@@ -74,9 +85,14 @@ function parseDocumentByDocument(text: string, source: string): ParsedManifests 
         );
       },
     );
-    if (problems.length > 0) return undefined;
+    for (const problem of problems) {
+      errors.push({ source, ...position(problem.offset), message: problem.message });
+    }
   }
-  return { documents, errors: [] };
+  if (split.error !== undefined) {
+    errors.push({ source, ...position(split.error.offset), message: split.error.message });
+  }
+  return { documents, errors };
 }
 
 interface ReadChunk {
@@ -85,84 +101,74 @@ interface ReadChunk {
   readonly offsets: () => ReadonlyMap<string, number>;
 }
 
-function readChunk(text: string, chunk: DocumentChunk): ReadChunk | undefined {
-  const { start, end } = chunk;
-  const fast = parseBlockSubset(text, start, end);
-  if (fast !== undefined) {
-    let offsets: Map<string, number> | undefined;
-    // Field positions are found again, only for documents with findings that ask for one.
-    const offsetsOnDemand = (): ReadonlyMap<string, number> => {
-      if (offsets === undefined) {
-        offsets = new Map();
-        parseBlockSubset(text, start, end, offsets);
-      }
-      return offsets;
+interface Problem {
+  readonly offset: number;
+  readonly message: string;
+}
+
+function readChunk(
+  text: string,
+  chunk: DocumentChunk,
+  fast: boolean,
+): ReadChunk | { problems: Problem[] } {
+  const { start } = chunk;
+  const raw = text.slice(start, chunk.end);
+  const normalised = chunk.json ? raw : normaliseUnicodeLineBreaks(raw);
+  if (normalised === undefined) {
+    return {
+      problems: [
+        {
+          offset: start,
+          message: `U+2028 or U+2029 inside a block scalar (kubectl breaks the line there but keeps the character), or more than ${MAX_UNICODE_LINE_BREAKS} Unicode line breaks (U+0085, U+2028, U+2029); refusing to parse`,
+        },
+      ],
     };
-    return { value: fast.value, rootOffset: fast.rootOffset, offsets: offsetsOnDemand };
   }
-  const parsed = parseAllDocuments(text.slice(start, end), YAML_OPTIONS);
-  if (!Array.isArray(parsed) || parsed.length !== 1) return undefined;
-  const [doc] = parsed;
-  if (doc === undefined || doc.errors.length > 0) return undefined;
+  const first = chunk.json ? { end: raw.length } : firstDocument(normalised);
+  if ('message' in first)
+    return { problems: [{ offset: start + first.offset, message: first.message }] };
+  const piece = normalised.slice(0, first.end);
+  const end = start + first.end;
+  if (fast && !chunk.json && normalised === raw) {
+    const subset = parseBlockSubset(text, start, end);
+    if (subset !== undefined) {
+      let offsets: Map<string, number> | undefined;
+      // Field positions are found again, only for documents with findings that ask for one.
+      const offsetsOnDemand = (): ReadonlyMap<string, number> => {
+        if (offsets === undefined) {
+          offsets = new Map();
+          parseBlockSubset(text, start, end, offsets);
+        }
+        return offsets;
+      };
+      return { value: subset.value, rootOffset: subset.rootOffset, offsets: offsetsOnDemand };
+    }
+  }
+  // Only the first YAML document counts (document-chunks.ts cut the piece after it).
+  const [doc] = parseAllDocuments(piece, YAML_OPTIONS) as Document.Parsed[];
+  if (doc === undefined) return { value: null, rootOffset: start, offsets: () => new Map() };
+  if (doc.errors.length > 0) {
+    const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+    const reported = exhausted === undefined ? doc.errors : [exhausted];
+    return {
+      problems: reported
+        .slice(0, MAX_SYNTAX_ERRORS_PER_DOCUMENT)
+        .map((error) => ({ offset: start + error.pos[0], message: syntaxMessage(error) })),
+    };
+  }
   const rootOffset = doc.contents?.range[0] ?? doc.range[0];
   const constructed = constructDocument(doc.contents, rootOffset);
-  if (constructed.errors.length > 0) return undefined;
+  if (constructed.errors.length > 0) {
+    return {
+      problems: constructed.errors.map((error) => ({
+        offset: start + error.offset,
+        message: error.message,
+      })),
+    };
+  }
   const offsets = new Map<string, number>();
   for (const [key, offset] of constructed.offsets) offsets.set(key, offset + start);
   return { value: constructed.value, rootOffset: rootOffset + start, offsets: () => offsets };
-}
-
-/**
- * `yaml` over the whole stream: the reference reading, and the one that reports errors.
- * Exported for the differential test; callers use parseManifestText.
- */
-export function parseWholeStreamWithYaml(text: string, source: string): ParsedManifests {
-  const documents: ManifestDocument[] = [];
-  const errors: ManifestError[] = [];
-  const lineCounter = new LineCounter();
-  const position = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-
-  const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
-
-  parsed.forEach((doc: Document.Parsed, index) => {
-    if (doc.errors.length > 0) {
-      const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
-      const reported = exhausted === undefined ? doc.errors : [exhausted];
-      for (const error of reported.slice(0, MAX_SYNTAX_ERRORS_PER_DOCUMENT)) {
-        errors.push({ source, ...position(error.pos[0]), message: syntaxMessage(error) });
-      }
-      return;
-    }
-    const rootOffset = doc.contents?.range[0] ?? doc.range[0];
-    const constructed = constructDocument(doc.contents, rootOffset);
-    if (constructed.errors.length > 0) {
-      for (const error of constructed.errors) {
-        errors.push({ source, ...position(error.offset), message: error.message });
-      }
-      return;
-    }
-    const offsets = (): ReadonlyMap<string, number> => constructed.offsets;
-    collectObjects(constructed.value, offsets, [], undefined, (object, prefix, listItem) => {
-      documents.push(
-        createManifestDocument({
-          source,
-          index,
-          listItem,
-          object,
-          prefix,
-          start: constructed.offsets.get(pathKey(prefix)) ?? 0,
-          offsets,
-          position,
-        }),
-      );
-    }).forEach((problem) => {
-      errors.push({ source, ...position(problem.offset), message: problem.message });
-    });
-  });
-  return { documents, errors };
 }
 
 type ObjectSink = (

@@ -15,7 +15,9 @@
 export type ResolvedScalar =
   | { readonly kind: 'null'; readonly value: null }
   | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'int'; readonly value: number; readonly text: string }
+  // An integer beyond ±2^53 that fits int64 or uint64 is a bigint, kept exactly as kubectl
+  // sends it; outside that range go-yaml reads a decimal as a float64.
+  | { readonly kind: 'int'; readonly value: number | bigint; readonly text: string }
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'string'; readonly value: string };
 
@@ -76,8 +78,15 @@ function finiteFloatOrString(numeric: string, original = numeric): ResolvedScala
   return Number.isFinite(value) ? { kind: 'float', value } : { kind: 'string', value: original };
 }
 
-/** The integer's value, or undefined when Go would not read it as an integer at all. */
-function parseGoInteger(plain: string): number | undefined {
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The integer's value as go-yaml's ParseInt/ParseUint(s, 0, 64) gives it (a number when it is
+ * exact, else a bigint), or undefined when they refuse it (not an integer, or beyond 64 bits;
+ * the caller then tries a float, as go-yaml does).
+ */
+function parseGoInteger(plain: string): number | bigint | undefined {
   const match = GO_INTEGER.exec(plain);
   if (match === null) return undefined;
   const sign = match[1] === '-' ? -1n : 1n;
@@ -89,8 +98,11 @@ function parseGoInteger(plain: string): number | undefined {
   else if (digits.length > 1 && digits.startsWith('0')) magnitude = BigInt(`0o${digits.slice(1)}`);
   else magnitude = BigInt(digits);
   const value = sign * magnitude;
-  // Outside int64/uint64 go-yaml still returns a big integer; JSON carries its digits either way.
-  return value === 0n ? 0 : Number(value);
+  // ParseUint takes no sign, so a signed value must fit int64.
+  if (value < INT64_MIN || value > UINT64_MAX || (match[1] === '+' && value > 2n ** 63n - 1n))
+    return undefined;
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value;
 }
 
 /**

@@ -1,5 +1,6 @@
 // A finding is one problem with one field, shaped like apimachinery's field.Error so that
 // messages read the way kubectl users already know ("spec.transport: Unsupported value: ...").
+import { jsonText } from '../json-object.ts';
 
 export type FindingType =
   | 'Required'
@@ -36,7 +37,7 @@ export function formatFinding(f: Finding): string {
  */
 export function quote(value: unknown): string {
   return JSON.stringify(
-    typeof value === 'string' ? withoutUrlQuery(value) : (JSON.stringify(value) ?? String(value)),
+    typeof value === 'string' ? withoutUrlQuery(value) : (jsonText(value) ?? String(value)),
   );
 }
 

@@ -20,6 +20,7 @@ export function kubernetesTypeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'bigint') return 'integer'; // beyond 2^53, read exactly from a manifest
   return typeof value;
 }
 
