@@ -257,7 +257,7 @@ export function ourServeArgs(
     // threshold; a 503 is not a review, and counting it would flatter the figures.
     '--shed-event-loop-delay',
     '0',
-    '--shed-heap-used',
+    '--shed-bytes-in-flight',
     '0',
     ...(http2 ? [] : ['--no-http2']),
   ];

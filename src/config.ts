@@ -24,7 +24,7 @@ export interface ServeConfig {
   readonly deleteProtection: boolean;
   readonly bodyLimitBytes: number;
   readonly shedEventLoopDelayMs: number;
-  readonly shedHeapUsedMiB: number;
+  readonly shedBytesInFlightMiB: number;
   readonly maxConnections: number;
   readonly shutdownDelaySeconds: number;
   readonly metricsPort: number;
@@ -262,12 +262,12 @@ export const serveOptions = [
     parse: integer(0, 60000),
   },
   {
-    key: 'shedHeapUsedMiB',
-    flag: '--shed-heap-used',
-    env: 'MCPENTRY_SHED_HEAP_USED',
-    defaultValue: 256,
-    doc: 'Answer new reviews with 503 while the V8 heap in use exceeds this many MiB; leave ~130 MiB of the container memory limit for what lives outside the heap (code, TLS and socket buffers) (0 disables).',
-    parse: integer(0, 1024 * 1024),
+    key: 'shedBytesInFlightMiB',
+    flag: '--shed-bytes-in-flight',
+    env: 'MCPENTRY_SHED_BYTES_IN_FLIGHT',
+    defaultValue: 16,
+    doc: 'Answer a new review with 503 when its body (Content-Length; the body limit without one) and the bodies being served would together exceed this many MiB; freed as each answer is sent, so ordinary reviews pass while oversized ones wait. Memory it assumes: about 3 times this in heap at most (received chunks, text, parsed object; the review limits keep the parsed object near its text size), so 16 MiB needs ~50 MiB above the idle heap (0 disables).',
+    parse: integer(0, 1024),
   },
   {
     key: 'maxConnections',
@@ -392,6 +392,15 @@ export function parseServeConfig(
   }
   if (config.metricsPort !== 0 && config.metricsPort === config.port && config.port !== 0) {
     throw new ConfigError('--metrics-port must differ from --port');
+  }
+  // A budget smaller than the largest body would refuse such a review for ever, however idle.
+  if (
+    config.shedBytesInFlightMiB !== 0 &&
+    config.shedBytesInFlightMiB * 1024 * 1024 < config.bodyLimitBytes
+  ) {
+    throw new ConfigError(
+      `--shed-bytes-in-flight (${config.shedBytesInFlightMiB} MiB) must be at least --body-limit (${config.bodyLimitBytes} bytes), or 0`,
+    );
   }
   return config;
 }

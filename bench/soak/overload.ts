@@ -70,7 +70,7 @@ if (compare)
     ...(await run('shedding off', [
       '--shed-event-loop-delay',
       '0',
-      '--shed-heap-used',
+      '--shed-bytes-in-flight',
       '0',
       '--max-connections',
       '0',

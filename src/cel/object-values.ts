@@ -41,7 +41,10 @@ function objectValue(value: Record<string, unknown>, schema: JsonSchema | undefi
   const out = new Map<string, CelInput>();
   for (const [key, child] of Object.entries(value)) {
     if (child === undefined) continue;
-    const declared = schemaOf(properties?.[key]);
+    // Own properties only: a key named `__proto__` must not find Object.prototype as its schema.
+    const declared = schemaOf(
+      properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined,
+    );
     if (declared !== undefined || (properties !== undefined && additional === undefined)) {
       // A structured property: reachable only under its escaped name.
       const name = escapedPropertyName(key);

@@ -39,7 +39,9 @@ function step(at: Located, segment: string): Located {
   }
   const value = isRecord(at.value) ? at.value[segment] : undefined;
   const props = isRecord(at.schema.properties) ? at.schema.properties : {};
-  const declared = props[segment];
+  // Own properties only: `__proto__` read from a plain object is Object.prototype, which would
+  // make a map key named `__proto__` look like a declared property (`.x` instead of `[x]`).
+  const declared = Object.hasOwn(props, segment) ? props[segment] : undefined;
   if (isRecord(declared))
     return { field: at.field === '' ? segment : `${at.field}.${segment}`, value, schema: declared };
   if (isRecord(at.schema.additionalProperties)) {

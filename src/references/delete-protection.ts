@@ -33,7 +33,8 @@ const referenceField: Record<ProtectedKind, keyof EntryReferences> = {
   MCPGroup: 'group',
   MCPExternalAuthConfig: 'authConfig',
 };
-const isProtectedKind = (k: string): k is ProtectedKind => k in referenceField;
+// Own keys only: `in` would take a forged kind such as `constructor` or `__proto__` for one.
+const isProtectedKind = (k: string): k is ProtectedKind => Object.hasOwn(referenceField, k);
 
 /** Entry names in `namespace` whose `field` names `name`, sorted. */
 export function referencingEntries(

@@ -8,6 +8,8 @@ import {
 } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.ts';
+import { ReviewOverLimits } from '../admission/review-limits.ts';
+import { parseReviewBodies } from './review-body.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
 import { shedLoadUnderPressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
@@ -74,9 +76,6 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     connectionTimeout: serverTimeouts.http2SessionMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle' as const,
-    // Our own JSON parser settings: __proto__/constructor keys are refused, not merged.
-    onProtoPoisoning: 'error' as const,
-    onConstructorPoisoning: 'error' as const,
   };
   const app = (opts.http2
     ? Fastify({
@@ -136,8 +135,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     }),
   );
 
-  // The API server always sends application/json; anything else is a 415, not a guess.
+  // The API server always sends application/json; anything else is a 415, not a guess. JSON
+  // bodies are measured against the review limits before they are parsed (review-body.ts).
   app.removeContentTypeParser('text/plain');
+  parseReviewBodies(app, opts.bodyLimitBytes);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status =
@@ -185,6 +186,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const deleteHandler = opts.deleteHandler;
     if (deleteHandler !== undefined) {
       admission.post(admissionPaths.validateDelete, async (request, reply) => {
+        // Over the limits: a call failure, so delete protection's own failurePolicy (Ignore)
+        // decides, as for any review it cannot judge.
+        if (request.body instanceof ReviewOverLimits)
+          return reply.code(413).send({ message: request.body.message });
         const outcome = await deleteHandler.handle(request.body);
         return reply.code(outcome.statusCode).send(outcome.body);
       });

@@ -1,10 +1,22 @@
 // Load shedding for the admission routes. Past its peak a Node server does not slow down
 // gracefully: requests queue in memory, every answer gets later, and the API server's 10 s
-// timeout turns them all into failures while the heap grows toward the container limit. So
-// when the event loop falls behind or the heap nears its budget, new reviews get an immediate
-// 503 (a call failure: the API server applies the webhook's failurePolicy) and the reviews
-// already accepted finish quickly. Health routes are outside this scope on purpose: a kubelet
-// must not restart a pod for being busy.
+// timeout turns them all into failures. So new reviews get an immediate 503 (a call failure:
+// the API server applies the webhook's failurePolicy) on two signals, both of which recover
+// the moment the pressure is gone:
+//
+// - the event loop falls behind (CPU): measured over the last 100 ms sample;
+// - the request bodies being served would exceed a byte budget (memory): a review is admitted
+//   only if its declared size fits beside the bodies already in flight, and its bytes are
+//   returned when its answer is sent. Ordinary reviews (a few KB) fit whenever oversized ones
+//   (MiB) do not, so under a burst of oversized reviews only those are refused.
+//
+// The memory signal used to be the V8 heap in use. That counts garbage not yet collected, and
+// an idle server does not collect: after one 4.5 MiB review every review was refused for
+// ~105 s, long after the request had gone. What a review costs in memory is bounded by its
+// size (review-limits.ts caps what a body may expand into), so the budget is on bytes.
+//
+// Health routes are outside this scope on purpose: a kubelet must not restart a pod for being
+// busy.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../log.ts';
@@ -12,8 +24,10 @@ import type { Logger } from '../log.ts';
 export interface SheddingOptions {
   /** Event-loop delay over a sample above which reviews are shed; 0 disables. */
   readonly maxEventLoopDelayMs: number;
-  /** V8 heap in use above which reviews are shed; 0 disables. */
-  readonly maxHeapUsedBytes: number;
+  /** Request bytes of the reviews being served together, beyond which new ones are shed; 0 disables. */
+  readonly maxBytesInFlight: number;
+  /** What a body without Content-Length counts as (the body limit: it may be that large). */
+  readonly bodyLimitBytes: number;
   /** Open connections beyond which new ones are closed before the TLS handshake; 0: no cap. */
   readonly maxConnections: number;
 }
@@ -46,58 +60,97 @@ export function sampleDelayMs(
 }
 
 export interface Pressure {
-  readonly type: 'eventLoopDelay' | 'heapUsedBytes';
+  readonly type: 'eventLoopDelay' | 'bytesInFlight';
   readonly value: number;
 }
 
-/** What the last sample says, against the limits; undefined when there is no pressure. */
+/** What the last sample says, against the limit; undefined when there is no pressure. */
 export function pressureOf(
-  options: Pick<SheddingOptions, 'maxEventLoopDelayMs' | 'maxHeapUsedBytes'>,
+  options: Pick<SheddingOptions, 'maxEventLoopDelayMs'>,
   delayMs: number,
-  heapUsedBytes: number,
 ): Pressure | undefined {
   if (options.maxEventLoopDelayMs > 0 && delayMs > options.maxEventLoopDelayMs)
     return { type: 'eventLoopDelay', value: delayMs };
-  if (options.maxHeapUsedBytes > 0 && heapUsedBytes > options.maxHeapUsedBytes)
-    return { type: 'heapUsedBytes', value: heapUsedBytes };
   return undefined;
 }
 
 /**
- * Sheds the scope's requests while the last sample shows pressure. A request costs one
- * comparison; the sampling (a delay histogram and process.memoryUsage) runs on a timer.
+ * The bytes a request may bring: its Content-Length, or the body limit when it has none (a
+ * chunked body may be that large; the API server always sends a length).
+ */
+export function declaredBodyBytes(contentLength: string | undefined, bodyLimit: number): number {
+  if (contentLength === undefined || !/^\d{1,15}$/.test(contentLength)) return bodyLimit;
+  return Math.min(Number(contentLength), bodyLimit);
+}
+
+/**
+ * The byte budget: `admit` says whether `bytes` more fit beside those in flight and, if so,
+ * counts them until `release`. A plain counter, so it recovers at once: the budget is free
+ * again the moment the last oversized answer is sent.
+ */
+export class BytesInFlight {
+  private used = 0;
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  get bytes(): number {
+    return this.used;
+  }
+  admit(bytes: number): boolean {
+    if (this.max > 0 && this.used + bytes > this.max) return false;
+    this.used += bytes;
+    return true;
+  }
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
+/**
+ * Sheds the scope's requests while the last sample shows pressure or their bytes do not fit
+ * the budget. A request costs two comparisons; the delay sampling runs on a timer.
  */
 export function shedLoadUnderPressure(
   scope: FastifyInstance,
   options: SheddingOptions,
   log: Logger,
 ): void {
-  if (options.maxEventLoopDelayMs === 0 && options.maxHeapUsedBytes === 0) return;
-  const probe = monitorEventLoopDelay({ resolution: probeResolutionMs });
-  probe.enable();
+  if (options.maxEventLoopDelayMs === 0 && options.maxBytesInFlight === 0) return;
   let current: Pressure | undefined;
-  let lastSample = performance.now();
-  const sampler = setInterval(() => {
-    const now = performance.now();
-    const delay = sampleDelayMs(probe.count, probe.mean, now - lastSample - sampleIntervalMs);
-    lastSample = now;
-    probe.reset();
-    current = pressureOf(options, delay, process.memoryUsage().heapUsed);
-  }, sampleIntervalMs);
-  sampler.unref();
-  scope.addHook('onClose', (_instance, done) => {
-    clearInterval(sampler);
-    probe.disable();
-    done();
-  });
+  if (options.maxEventLoopDelayMs > 0) {
+    const probe = monitorEventLoopDelay({ resolution: probeResolutionMs });
+    probe.enable();
+    let lastSample = performance.now();
+    const sampler = setInterval(() => {
+      const now = performance.now();
+      const delay = sampleDelayMs(probe.count, probe.mean, now - lastSample - sampleIntervalMs);
+      lastSample = now;
+      probe.reset();
+      current = pressureOf(options, delay);
+    }, sampleIntervalMs);
+    sampler.unref();
+    scope.addHook('onClose', (_instance, done) => {
+      clearInterval(sampler);
+      probe.disable();
+      done();
+    });
+  }
+  const inFlight = new BytesInFlight(options.maxBytesInFlight);
 
   let lastWarning = 0;
   let shedSinceWarning = 0;
-  scope.addHook('onRequest', (_request, reply, done) => {
-    const pressure = current;
+  scope.addHook('onRequest', (request, reply, done) => {
+    let pressure = current;
     if (pressure === undefined) {
-      done();
-      return;
+      const bytes = declaredBodyBytes(request.headers['content-length'], options.bodyLimitBytes);
+      if (inFlight.admit(bytes)) {
+        // 'close' comes once per response: after it is sent, or when the client went away.
+        reply.raw.once('close', () => inFlight.release(bytes));
+        done();
+        return;
+      }
+      pressure = { type: 'bytesInFlight', value: inFlight.bytes + bytes };
     }
     shedSinceWarning += 1;
     const now = Date.now();

@@ -1,6 +1,7 @@
 // From a parsed request body to an HTTP answer, for both webhook paths. No rule lives here:
 // decode, hand the entry to the engine, encode the verdict, log one line.
 import { decodeAdmissionReview, type AdmissionRequest } from '../admission/decode.ts';
+import { ReviewOverLimits } from '../admission/review-limits.ts';
 import {
   buildAllowedResponse,
   buildMutationResponse,
@@ -54,6 +55,7 @@ export class ReviewHandler {
   async handle(path: ReviewPath, body: unknown, timeoutMs?: number): Promise<ReviewOutcome> {
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
+    if (body instanceof ReviewOverLimits) return this.refuseOverLimits(path, body, seconds());
     const decoded = decodeAdmissionReview(body);
     if (!decoded.ok) {
       this.log.warn({ path, uid: decoded.uid, problem: decoded.message }, 'bad admission request');
@@ -113,6 +115,28 @@ export class ReviewHandler {
       seconds: took,
     });
     return { statusCode: 200, body: answer };
+  }
+
+  /**
+   * A review the body parser measured and did not parse: denied like any other review (so
+   * failurePolicy cannot admit it), or a 413 when not even its uid could be read.
+   */
+  private refuseOverLimits(path: ReviewPath, over: ReviewOverLimits, took: number): ReviewOutcome {
+    const decision = over.uid === undefined ? 'bad-request' : 'denied';
+    this.log.warn(
+      { path, uid: over.uid, decision, problem: over.message },
+      'review over the webhook limits',
+    );
+    this.observe({ path, operation: '', version: '', decision, seconds: took });
+    if (over.uid === undefined) return { statusCode: 413, body: { message: over.message } };
+    const verdict: Verdict = { allowed: false, denials: [over.finding], warnings: [], patch: [] };
+    return {
+      statusCode: 200,
+      body: buildValidationResponse(
+        { uid: over.uid, kind: entryKind, group: entryGroup, name: '' },
+        verdict,
+      ),
+    };
   }
 
   private logReview(

@@ -98,7 +98,8 @@ export async function startServer(
     bodyLimitBytes: config.bodyLimitBytes,
     shedding: {
       maxEventLoopDelayMs: config.shedEventLoopDelayMs,
-      maxHeapUsedBytes: config.shedHeapUsedMiB * 1024 * 1024,
+      maxBytesInFlight: config.shedBytesInFlightMiB * 1024 * 1024,
+      bodyLimitBytes: config.bodyLimitBytes,
       maxConnections: config.maxConnections,
     },
     handler,

@@ -175,16 +175,47 @@ describe('prototype keys anywhere', () => {
   ];
   for (const [where, wrap] of places) {
     for (const [what, payload] of payloads) {
-      test(`${what} in ${where}: 400, nothing polluted`, async () => {
-        const a = await send(wrap(payload));
-        // Fastify's parser (secure-json-parse, protoAction/constructorAction "error") refuses
-        // the whole body; its message calls it invalid JSON.
-        assert.equal(a.status, 400, a.body);
-        assert.match((a.json as { message: string }).message, /JSON/);
+      test(`${what} in ${where}: judged as data, nothing polluted`, async () => {
+        // Valid JSON and, as a header name, a valid RFC 9110 token: the body is read as the
+        // API server's Go decoder reads it (an ordinary key), never refused as "not JSON".
+        const text = wrap(payload);
+        const a = await send(text);
+        assertWellFormedAnswer(a.status, a.json, JSON.parse(text));
+        if (where === 'the envelope') {
+          // That body has no request at all: a 400 saying so, not about the key.
+          assert.equal(a.status, 400, a.body);
+          assert.match((a.json as { message: string }).message, /^request is missing/);
+        } else {
+          assert.equal(a.status, 200, a.body);
+        }
         assert.equal(({} as Json)['polluted'], undefined);
       });
     }
   }
+
+  test('a header named __proto__ is judged like any other name (value and all)', async () => {
+    const header = (value: string): string =>
+      withRawSpec(
+        `${goodSpec},"transport":"sse","headerForward":{"addPlaintextHeaders":{"__proto__":${JSON.stringify(value)}}}`,
+      );
+    const clean = await send(header('x'));
+    assert.equal(allowedOf(clean), true, clean.body);
+    const injected = await send(header('a\r\nHost: 169.254.169.254'));
+    assert.equal(allowedOf(injected), false, injected.body);
+    assert.deepEqual(denialCauses(injected.json), [
+      'spec.headerForward.addPlaintextHeaders[__proto__] FieldValueInvalid',
+    ]);
+    // Not a string: the schema's type finding, at the map key (not a declared `.__proto__`).
+    const typed = await send(
+      withRawSpec(
+        `${goodSpec},"transport":"sse","headerForward":{"addPlaintextHeaders":{"__proto__":{"polluted":true}}}`,
+      ),
+    );
+    assert.deepEqual(denialCauses(typed.json), [
+      'spec.headerForward.addPlaintextHeaders[__proto__] FieldValueInvalid',
+    ]);
+    assert.equal(({} as Json)['polluted'], undefined);
+  });
 
   test('the same over HTTP/2', async () => {
     const a = await postH2(
@@ -192,7 +223,7 @@ describe('prototype keys anywhere', () => {
       s.ca,
       withRawSpec(`${goodSpec},"__proto__":{"polluted":true}`),
     );
-    assert.equal(a.status, 400);
+    assert.equal(a.status, 200, a.body);
     assert.equal(({} as Json)['polluted'], undefined);
   });
 
@@ -218,48 +249,48 @@ describe('prototype keys anywhere', () => {
 });
 
 describe('size and shape', () => {
-  test('100,000 header entries: a prompt, bounded answer', async () => {
-    const headers = Array.from({ length: 100_000 }, (_, i) => ({
+  test('20,000 header entries: refused by the review limits, before any rule runs', async () => {
+    const headers = Array.from({ length: 20_000 }, (_, i) => ({
       headerName: `X-H${i}`,
       valueSecretRef: { name: 'search-api', key: 'api-key' },
     }));
     const sent = review('CREATE', entry({ headerForward: { addHeadersFromSecret: headers } }));
-    const started = Date.now();
     const a = await send(JSON.stringify(sent));
-    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
     assertWellFormedAnswer(a.status, a.json, sent);
-    assert.ok(a.body.length < 1024 * 1024, `answer of ${a.body.length} bytes`);
+    assert.equal(allowedOf(a), false);
+    assert.deepEqual(denialCauses(a.json), ['request.object FieldValueTooMany']);
+    assert.ok(a.body.length < 4096, `answer of ${a.body.length} bytes`);
     await assertStillServing();
   });
 
-  test('100,000-element arrays elsewhere (a body that is an array, finalizers) do not hurt', async () => {
+  test('100,000-element arrays elsewhere (a body that is an array, finalizers): refused unread', async () => {
+    // No uid to answer to: a 413.
     const arr = await send(JSON.stringify(Array.from({ length: 100_000 }, () => 0)));
-    assert.equal(arr.status, 400);
-    const finalizers = await send(
-      JSON.stringify(
-        review(
-          'CREATE',
-          entry(
-            {},
-            { metadata: { finalizers: Array.from({ length: 100_000 }, (_, i) => `f/${i}`) } },
-          ),
-        ),
-      ),
+    assert.equal(arr.status, 413);
+    assert.match((arr.json as { message: string }).message, /at most 10000 values/);
+    const sent = review(
+      'CREATE',
+      entry({}, { metadata: { finalizers: Array.from({ length: 100_000 }, (_, i) => `f/${i}`) } }),
     );
-    assert.equal(finalizers.status, 200);
-    assert.equal(allowedOf(finalizers), true);
+    const finalizers = await send(JSON.stringify(sent));
+    assertWellFormedAnswer(finalizers.status, finalizers.json, sent);
+    assert.deepEqual(denialCauses(finalizers.json), ['request.object FieldValueTooMany']);
+    await assertStillServing();
   });
 
   for (const shape of ['object', 'array'] as const) {
     for (const path of ['/validate', '/mutate'] as const) {
-      test(`nesting 10,000 deep (${shape}) on ${path}: 400, no stack overflow`, async () => {
+      test(`nesting 10,000 deep (${shape}) on ${path}: denied unread, no stack overflow`, async () => {
         const deep =
           shape === 'object'
             ? `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`
             : `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
-        const a = await send(withRawSpec(`${goodSpec},"transport":"sse","extra":${deep}`), path);
-        assert.equal(a.status, 400, a.body);
-        assert.match((a.json as { message: string }).message, /nests deeper than/);
+        const text = withRawSpec(`${goodSpec},"transport":"sse","extra":${deep}`);
+        const a = await send(text, path);
+        assertWellFormedAnswer(a.status, a.json, JSON.parse(text));
+        assert.equal(allowedOf(a), false, a.body);
+        assert.deepEqual(denialCauses(a.json), ['request.object FieldValueForbidden']);
+        assert.match(a.body, /nests deeper than 100 levels/);
         await assertStillServing();
       });
     }
@@ -272,10 +303,9 @@ describe('size and shape', () => {
     const a = await send(withRawSpec(`${goodSpec},"transport":"sse","extra":${deep}`));
     assert.equal(a.status, 200, a.body);
     const over = `${'{"a":'.repeat(levels + 1)}1${'}'.repeat(levels + 1)}`;
-    assert.equal(
-      (await send(withRawSpec(`${goodSpec},"transport":"sse","extra":${over}`))).status,
-      400,
-    );
+    const refused = await send(withRawSpec(`${goodSpec},"transport":"sse","extra":${over}`));
+    assert.equal(allowedOf(refused), false, refused.body);
+    assert.match(refused.body, /nests deeper than 100 levels/);
   });
 
   test('a 10 MB body is refused with 413 before it is read, let alone parsed', async () => {

@@ -1,31 +1,86 @@
 // Load shedding over real HTTPS: connections over the cap are closed before TLS, and when the
-// heap is over budget or the event loop falls behind, reviews get a fast 503 with Retry-After (the API server then applies failurePolicy) while
-// health and readiness keep answering, and reviews are served again once pressure drops.
+// request bytes in flight would exceed their budget or the event loop falls behind, reviews get
+// a fast 503 with Retry-After (the API server then applies failurePolicy) while health and
+// readiness keep answering, and reviews are served again once pressure drops.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { entry, review } from '../support/reviews.ts';
 import { idleTlsSockets, openTls } from '../support/slow-clients.ts';
-import { get, post, startTestServer } from '../support/test-server.ts';
-import { pressureOf, sampleDelayMs } from '../../src/server/load-shedding.ts';
+import { get, post, startTestServer, type HttpAnswer } from '../support/test-server.ts';
+import {
+  BytesInFlight,
+  declaredBodyBytes,
+  pressureOf,
+  sampleDelayMs,
+} from '../../src/server/load-shedding.ts';
 
 const body = JSON.stringify(review('CREATE', entry()));
 
-test('a heap over budget sheds reviews with 503, never health checks', async () => {
-  // 1 MiB: any running server is over it, so every review is shed.
-  const s = await startTestServer(['--shed-heap-used', '1', '--shed-event-loop-delay', '0']);
+/** A request whose body is only partly sent: it holds its declared bytes until released. */
+async function heldRequest(
+  port: number,
+  ca: string,
+  declaredBytes: number,
+): Promise<{ answer: Promise<string>; finish(): void }> {
+  const socket = await openTls(port, ca);
+  let received = '';
+  socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(received)));
+  socket.write(
+    `POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+      `content-length: ${declaredBytes}\r\nconnection: close\r\n\r\n{`,
+  );
+  return {
+    answer,
+    // The rest of the declared body: not JSON, so a 400 ends the request and frees its bytes.
+    finish: () => socket.end(' '.repeat(declaredBytes - 1)),
+  };
+}
+
+test('bytes in flight: a body that does not fit is shed at once, small reviews pass, and the budget is free again when the big one is answered', async () => {
+  const mib = 1024 * 1024;
+  const s = await startTestServer([
+    '--shed-bytes-in-flight',
+    '2',
+    '--body-limit',
+    String(mib),
+    '--shed-event-loop-delay',
+    '0',
+  ]);
   try {
-    await new Promise((r) => setTimeout(r, 300)); // the first pressure sample
-    for (const path of ['/validate', '/mutate']) {
-      const started = performance.now();
-      const a = await post(`${s.url}${path}?timeout=10s`, s.ca, body);
-      assert.equal(a.status, 503, a.body);
-      assert.equal(a.headers['retry-after'], '1');
-      assert.match((a.json as { message: string }).message, /overloaded \(heapUsedBytes\)/);
-      assert.ok(performance.now() - started < 500);
-    }
+    const part = Math.floor(0.9 * mib);
+    // Until the server has read both held requests' headers, a big body may still be admitted
+    // (then it is judged: a 400, its body is not JSON); once it has, the big one is shed.
+    const bigUntilShed = async (): Promise<HttpAnswer> => {
+      let a = await post(`${s.url}/validate`, s.ca, ' '.repeat(part));
+      for (let i = 0; i < 50 && a.status !== 503; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        a = await post(`${s.url}/validate`, s.ca, ' '.repeat(part));
+      }
+      return a;
+    };
+    // 0.9 MiB held in flight (headers and one byte sent, the body still coming).
+    const held = await heldRequest(s.server.port, s.ca, part);
+    // Another 0.9 MiB fits beside it (2 MiB budget); a third does not.
+    const second = await heldRequest(s.server.port, s.ca, part);
+    const big = await bigUntilShed();
+    assert.equal(big.status, 503, big.body);
+    assert.equal(big.headers['retry-after'], '1');
+    assert.match((big.json as { message: string }).message, /overloaded \(bytesInFlight\)/);
+    // An ordinary review still fits in what is left, and health never sheds.
+    const small = await post(`${s.url}/validate`, s.ca, body);
+    assert.equal(small.status, 200, small.body);
     assert.equal((await get(`${s.url}/healthz`, s.ca)).status, 200);
     assert.equal((await get(`${s.url}/readyz`, s.ca)).status, 200);
-    // One warning for the burst, not one per review; no 500 path.
+    // The held ones end (a 400 each: their bodies are not JSON); their bytes are freed with
+    // their answers, so the next big body is read and judged (a 400 here too, not a 503).
+    held.finish();
+    second.finish();
+    assert.match(await held.answer, /^HTTP\/1\.1 400 /);
+    assert.match(await second.answer, /^HTTP\/1\.1 400 /);
+    const again = await post(`${s.url}/validate`, s.ca, ' '.repeat(part));
+    assert.equal(again.status, 400, again.body);
     assert.equal(
       s.logs.filter(
         (l) => l['msg'] === 'overloaded: answering new reviews with 503 until pressure drops',
@@ -41,8 +96,23 @@ test('a heap over budget sheds reviews with 503, never health checks', async () 
   }
 });
 
+test('the byte budget counts declared sizes and frees them exactly', () => {
+  assert.equal(declaredBodyBytes('1234', 7000), 1234);
+  assert.equal(declaredBodyBytes(undefined, 7000), 7000, 'no length: may be the body limit');
+  assert.equal(declaredBodyBytes('99999999', 7000), 7000);
+  assert.equal(declaredBodyBytes('12, 12', 7000), 7000);
+  const budget = new BytesInFlight(100);
+  assert.equal(budget.admit(60), true);
+  assert.equal(budget.admit(41), false);
+  assert.equal(budget.admit(40), true);
+  assert.equal(budget.bytes, 100);
+  budget.release(60);
+  assert.equal(budget.admit(41), true);
+  assert.equal(new BytesInFlight(0).admit(1e12), true, '0 disables');
+});
+
 test('a lagging event loop sheds reviews, and they are served again when it recovers', async () => {
-  const s = await startTestServer(['--shed-event-loop-delay', '30', '--shed-heap-used', '0']);
+  const s = await startTestServer(['--shed-event-loop-delay', '30', '--shed-bytes-in-flight', '0']);
   try {
     assert.equal((await post(`${s.url}/validate`, s.ca, body)).status, 200);
     // Block this process's event loop 80 ms out of every 100 ms: the server lives here too.
@@ -110,25 +180,24 @@ test("a sample the probe missed counts as the sampler's own lateness, never as i
   assert.equal(sampleDelayMs(1, 150e6, 140), 140);
   assert.ok(Math.abs(sampleDelayMs(10, 10.2e6, -4) - 0.2) < 1e-9);
   assert.equal(sampleDelayMs(0, Number.NaN, -1), 0);
-  assert.deepEqual(
-    pressureOf({ maxEventLoopDelayMs: 200, maxHeapUsedBytes: 0 }, 130, 1e12),
-    undefined,
-  );
-  assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 200, maxHeapUsedBytes: 0 }, 201, 0), {
+  assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 200 }, 130), undefined);
+  assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 200 }, 201), {
     type: 'eventLoopDelay',
     value: 201,
   });
-  assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 0, maxHeapUsedBytes: 10 }, 1e6, 11), {
-    type: 'heapUsedBytes',
-    value: 11,
-  });
+  assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 0 }, 1e6), undefined, '0 disables');
 });
 
 // Over real HTTPS. Whether a stall leaves a sample without probe readings depends on timer
 // order, so the missed-probe case itself is pinned by the unit test above; this one shows the
 // behaviour a user sees.
 test('single stalls shorter than the limit (a GC pause, a start-up burst) never shed a review', async () => {
-  const s = await startTestServer(['--shed-event-loop-delay', '200', '--shed-heap-used', '0']);
+  const s = await startTestServer([
+    '--shed-event-loop-delay',
+    '200',
+    '--shed-bytes-in-flight',
+    '0',
+  ]);
   try {
     assert.equal((await post(`${s.url}/validate`, s.ca, body)).status, 200);
     const statuses: number[] = [];
