@@ -47,6 +47,22 @@ async function celFindingsFor(
   return celRuleFindings(schema, object);
 }
 
+/**
+ * The object as the API server stores it on create: it clears metadata.deletionTimestamp and
+ * deletionGracePeriodSeconds (rest.BeforeCreate) before validation, so a manifest that sets
+ * them is still judged in full, instead of passing as "being deleted".
+ */
+function asCreated(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = asRecord(object['metadata']);
+  if (metadata === undefined) return object;
+  if (!('deletionTimestamp' in metadata) && !('deletionGracePeriodSeconds' in metadata))
+    return object;
+  const cleared = { ...metadata };
+  delete cleared['deletionTimestamp'];
+  delete cleared['deletionGracePeriodSeconds'];
+  return { ...object, metadata: cleared };
+}
+
 export async function judgeEntry(
   engine: AdmissionEngine,
   schemas: EntrySchemas,
@@ -61,7 +77,7 @@ export async function judgeEntry(
   const verdict = await engine.check({
     operation: 'CREATE',
     version,
-    object: doc.object,
+    object: asCreated(doc.object),
     oldObject: null,
     namespace,
   });
