@@ -16,6 +16,7 @@ import type { Finding } from './findings.ts';
 import { headerFindings } from './headers.ts';
 import { referencedObjects, referenceFindings } from './references.ts';
 import { remoteUrlFindings } from './remote-url.ts';
+import { specRequiredFindings } from './spec-required.ts';
 import { unknownFieldRule } from './schema-findings.ts';
 import type { JsonPatchOperation, RuleResult, Verdict } from './verdict.ts';
 import { asRecord } from '../json-object.ts';
@@ -77,6 +78,7 @@ export class AdmissionEngine {
 
     const spec = asRecord(object['spec']);
     const rules: RuleResult[] = [
+      specRequiredFindings(object),
       { denials: this.schemaFindings(input.version, object), warnings: [] },
       remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
       headerFindings(spec?.['headerForward']),

@@ -227,6 +227,47 @@ describe('engine: CREATE', () => {
   });
 });
 
+describe('engine: an entry with no spec (spec.required, our rule)', () => {
+  const withoutSpec = (spec: 'absent' | null, version = 'v1beta1'): Json => {
+    const e = entry({}, { version });
+    if (spec === 'absent') delete e['spec'];
+    else e['spec'] = null;
+    return e;
+  };
+  for (const version of ['v1beta1', 'v1alpha1']) {
+    for (const spec of ['absent', null] as const) {
+      test(`${version}, spec ${String(spec)}: denied with "spec: Required value" by check and validate`, async () => {
+        const object = withoutSpec(spec, version);
+        for (const verdict of [
+          await engine().validate(create(object, version)),
+          await engine().check(create(object, version)),
+        ]) {
+          assert.equal(verdict.allowed, false);
+          const required = verdict.denials.filter((f) => f.rule === 'spec.required');
+          assert.deepEqual(
+            required.map((f) => `${f.field}: ${f.message}`),
+            ['spec: Required value'],
+          );
+        }
+      });
+    }
+  }
+
+  test('an UPDATE that removes spec is denied; one that keeps an absent spec is not re-judged', async () => {
+    const removed = await engine().validate(update(withoutSpec('absent'), entry()));
+    assert.equal(removed.allowed, false);
+    assert.ok(removed.denials.some((f) => f.rule === 'spec.required'));
+    const untouched = await engine().validate(
+      update(
+        { ...withoutSpec('absent'), metadata: { name: 'weather', labels: { a: 'b' } } },
+        withoutSpec('absent'),
+      ),
+    );
+    assert.equal(untouched.allowed, true);
+    assert.equal(untouched.shortCircuit, 'spec-unchanged');
+  });
+});
+
 describe('engine: reference policies and lookup failures', () => {
   test('missing group: warn and ignore policies', async () => {
     const spec = entry({ groupRef: { name: 'later' } });
