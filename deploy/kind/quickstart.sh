@@ -28,7 +28,7 @@ fi
 kubectl config use-context "$context" >/dev/null
 
 step "image $image"
-docker build -t "$image" .
+image/build.sh "$image" >/dev/null   # FROM scratch: see image/README.md
 kind load docker-image "$image" --name "$cluster"
 
 step "CRDs (a bare cluster has no ToolHive; clusters with ToolHive already have them)"
