@@ -30,6 +30,8 @@ export interface WebhookProcess {
   /** CA that signed the serving certificate: the caBundle of the webhook configurations. */
   readonly caPem: string;
   readonly logPath: string;
+  /** Process id of the running server (for its CPU time in /proc), undefined while stopped. */
+  pid(): number | undefined;
   /** SIGKILL, as an outage would: no drain, the port closes at once. */
   kill(): Promise<void>;
   /** Starts again on the same port (the registered URL does not change). */
@@ -95,6 +97,7 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     caPem: tls.caPem,
     logPath,
+    pid: () => proc?.pid,
     kill: async () => {
       if (proc !== undefined) await stopProcess(proc, 0);
       proc = undefined;
