@@ -54,7 +54,7 @@ export interface Observation {
   readonly validatingPhaseMeanMs: number;
   /** The API server's own time for the writes (apiserver_request_duration_seconds), mean ms. */
   readonly apiServerMeanMs: number;
-  /** Reviews our server answered (mcpentry_webhook_reviews_total), by path. */
+  /** Reviews our server answered (mcpentry_webhook_reviews_total), by path label (`validate`, `mutate`). */
   readonly ourReviews: Record<string, number>;
   /** Our server's CPU per review answered, µs (NaN when it answered none). */
   readonly ourCpuMicrosPerReview: number;

@@ -93,8 +93,8 @@ test('webhook calls: every create and update reaches both webhooks, none without
       const expected = op === 'noop' && withConditions ? 0 : count;
       assert.equal(observed.webhookCalls['admit'], expected, where);
       assert.equal(observed.webhookCalls['validating'], expected, where);
-      assert.equal(observed.ourReviews['/validate'] ?? 0, expected, where);
-      assert.equal(observed.ourReviews['/mutate'] ?? 0, expected, where);
+      assert.equal(observed.ourReviews['validate'] ?? 0, expected, where);
+      assert.equal(observed.ourReviews['mutate'] ?? 0, expected, where);
       if (expected > 0) {
         assert.ok(observed.webhookMeanMs['validating']! > 0, where);
         assert.ok(observed.ourCpuMicrosPerReview > 0, where);
