@@ -9,6 +9,7 @@ const usage = `Usage: mcpentry-webhook <command> [options]
 Commands:
   serve     Run the admission webhook server (HTTPS).
   check     Validate MCPServerEntry manifests as the webhook would (CI policy gate).
+  policy    Print a ValidatingAdmissionPolicy enforcing the lookup-free rules in the API server.
   version   Print the version.
   help      Show this help, or \`help serve\` for the server options.
 `;
@@ -88,6 +89,11 @@ async function main(argv: string[]): Promise<void> {
         env: process.env,
         cwd: process.cwd(),
       });
+      return;
+    }
+    case 'policy': {
+      const { runPolicyCommand } = await import('./cli/policy-command.ts');
+      process.exitCode = runPolicyCommand(rest, { stdout: process.stdout, stderr: process.stderr });
       return;
     }
     case 'version':

@@ -1,0 +1,97 @@
+// The headerForward rule (src/policy/headers.ts) as ValidatingAdmissionPolicy variables and
+// validations: RFC 9110 token names, the proxy's restricted names, duplicates that differ only
+// in case (across plaintext and Secret headers), and CR/LF/NUL or other controls in values.
+import { TCHARS, restrictedHeaderTable } from '../policy/headers.ts';
+import { celString, re2Class } from './cel-text.ts';
+import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
+
+const plainField = 'spec.headerForward.addPlaintextHeaders';
+const secretField = 'spec.headerForward.addHeadersFromSecret';
+const v = (name: string): string => `variables.${name}`;
+
+const tcharRanges = [...TCHARS].map((c) => [c.charCodeAt(0), c.charCodeAt(0)] as const);
+const tokenPattern = `^${re2Class(tcharRanges)}+$`;
+const nonTchar = re2Class(tcharRanges, true);
+// Every ASCII character that is not a tchar, named the way the engine names it.
+const nonTcharLabels = `{${[...Array(128).keys()]
+  .filter((c) => !TCHARS.includes(String.fromCharCode(c)))
+  .map(
+    (c) =>
+      `${celString(String.fromCharCode(c))}: '${`U+${c.toString(16).toUpperCase().padStart(4, '0')}`}'`,
+  )
+  .join(', ')}}`;
+const restricted = `{${restrictedHeaderTable
+  .map(
+    ([canonical, reason]) =>
+      `${celString(canonical.toLowerCase())}: ${celString(`"${canonical}" ${reason}`)}`,
+  )
+  .join(', ')}}`;
+
+// A name as messages show it: printable ASCII names as they are; anything else is not echoed,
+// so a terminal never receives a control character from a policy message.
+const shownName = (name: string): string =>
+  `(${name}.matches('^[ -~]{0,64}$') ? ${name} : '<name with unprintable or too many characters>')`;
+const quotedName = (name: string): string =>
+  `(${name}.matches('^[ -~]{0,64}$') ? strings.quote(${name}) : '<name with unprintable or too many characters>')`;
+const fieldOf = (name: string): string =>
+  `(${v('plainNames')}.exists(k, k == ${name}) ? ${celString(plainField)} + '[' + ${shownName(name)} + ']' : ${celString(secretField)} + '[' + string(${v('secretNames')}.indexOf(${name})) + '].headerName')`;
+
+export const headerVariables: readonly PolicyVariable[] = [
+  {
+    name: 'plaintextHeaders',
+    expression:
+      'has(object.spec) && has(object.spec.headerForward) && has(object.spec.headerForward.addPlaintextHeaders) ? object.spec.headerForward.addPlaintextHeaders : {}',
+  },
+  { name: 'plainNames', expression: `${v('plaintextHeaders')}.map(k, k)` },
+  {
+    name: 'secretNames',
+    expression:
+      "has(object.spec) && has(object.spec.headerForward) && has(object.spec.headerForward.addHeadersFromSecret) ? object.spec.headerForward.addHeadersFromSecret.map(h, has(h.headerName) ? h.headerName : '') : []",
+  },
+  { name: 'headerNames', expression: `${v('plainNames')} + ${v('secretNames')}` },
+  // Ratcheting, as for remoteUrl: an UPDATE that leaves headerForward as it was is not judged.
+  {
+    name: 'headersJudged',
+    expression:
+      "request.operation != 'UPDATE' || !has(object.spec) || !has(object.spec.headerForward) || !has(oldObject.spec) || !has(oldObject.spec.headerForward) || oldObject.spec.headerForward != object.spec.headerForward",
+  },
+  {
+    name: 'badName',
+    expression: `${v('headerNames')}.filter(n, !n.matches(${celString(tokenPattern)}))`,
+  },
+  {
+    name: 'restrictedName',
+    expression: `${v('headerNames')}.filter(n, n.matches(${celString(tokenPattern)}) && n.lowerAscii() in ${restricted})`,
+  },
+  {
+    name: 'lowerNames',
+    expression: `${v('headerNames')}.filter(n, n.matches(${celString(tokenPattern)})).map(n, n.lowerAscii())`,
+  },
+  {
+    name: 'duplicateName',
+    expression: `${v('headerNames')}.filter(n, n.matches(${celString(tokenPattern)}) && ${v('lowerNames')}.filter(m, m == n.lowerAscii()).size() > 1)`,
+  },
+  {
+    name: 'badValue',
+    expression: `${v('plainNames')}.filter(k, type(${v('plaintextHeaders')}[k]) == string && ${v('plaintextHeaders')}[k].matches('[\\\\x00-\\\\x08\\\\x0a-\\\\x1f\\\\x7f]'))`,
+  },
+];
+
+export const headerValidations: readonly PolicyValidation[] = [
+  {
+    expression: `!${v('headersJudged')} || size(${v('badName')}) == 0`,
+    messageExpression: `[${v('badName')}[0]].map(n, ${fieldOf('n')} + ': Invalid value: ' + (n == '' ? 'header name must not be empty' : ${quotedName('n')} + ': ' + [n.find(${celString(nonTchar)})].map(c, c in ${nonTcharLabels} ? ${nonTcharLabels}[c] : 'a non-ASCII character')[0] + ' is not allowed in an HTTP header name (RFC 9110 token)'))[0]`,
+  },
+  {
+    expression: `!${v('headersJudged')} || size(${v('restrictedName')}) == 0`,
+    messageExpression: `[${v('restrictedName')}[0]].map(n, ${fieldOf('n')} + ': Forbidden: ' + ${restricted}[n.lowerAscii()])[0]`,
+  },
+  {
+    expression: `!${v('headersJudged')} || size(${v('duplicateName')}) == 0`,
+    messageExpression: `[${v('duplicateName')}].map(d, ${fieldOf('d[1]')} + ': Duplicate value: ' + ${quotedName('d[1]')} + ': same header as ' + ${fieldOf('d[0]')} + ' (names ignore case)')[0]`,
+  },
+  {
+    expression: `!${v('headersJudged')} || size(${v('badValue')}) == 0`,
+    messageExpression: `[${v('badValue')}[0]].map(k, ${celString(plainField)} + '[' + ${shownName('k')} + ']: Invalid value: ' + [${v('plaintextHeaders')}[k].find('[\\\\x00\\\\x0a\\\\x0d]')].map(c, c == '' ? 'value contains a control character (not allowed by RFC 9110)' : 'value contains ' + {'\\u0000': 'U+0000', '\\n': 'U+000A', '\\r': 'U+000D'}[c] + ': CR, LF and NUL allow header injection')[0])[0]`,
+  },
+];

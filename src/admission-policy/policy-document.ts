@@ -1,0 +1,107 @@
+// The ValidatingAdmissionPolicy and its binding, assembled from the rule tables' CEL. Printed by
+// `mcpentry-webhook policy` and run offline by src/admission-policy/evaluate.ts.
+import { entryCrdName, entryGroup } from '../crd/crd-versions.ts';
+import { loadBundledEntrySchemas } from '../crd/entry-schemas.ts';
+import { isRecord } from '../json-object.ts';
+import { celString } from './cel-text.ts';
+import { headerValidations, headerVariables } from './header-cel.ts';
+import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
+import { remoteUrlValidations, remoteUrlVariables } from './remote-url-cel.ts';
+
+export const validationActionNames = ['Deny', 'Warn', 'Audit'] as const;
+export type ValidationAction = (typeof validationActionNames)[number];
+
+export interface AdmissionPolicyOptions {
+  /** What the API server does when a validation fails (Deny, Warn, Audit; Deny with Warn is allowed). */
+  readonly validationActions: readonly ValidationAction[];
+  /** Name of the policy and its binding. */
+  readonly name: string;
+}
+
+export const defaultPolicyName = `mcpserverentries.mcpentry-webhook.dev`;
+
+export interface AdmissionPolicy {
+  readonly policy: Record<string, unknown>;
+  readonly binding: Record<string, unknown>;
+}
+
+/** The transport values every served version of the bundled schema accepts. */
+function transportValues(): string[] {
+  const schemas = loadBundledEntrySchemas();
+  const values = new Set<string>();
+  for (const version of schemas.versions) {
+    const schema = schemas.schema(version);
+    const spec = isRecord(schema) && isRecord(schema.properties) ? schema.properties.spec : null;
+    const props = isRecord(spec) && isRecord(spec.properties) ? spec.properties : null;
+    const transport = props === null ? null : props.transport;
+    const allowed = isRecord(transport) ? transport.enum : null;
+    if (Array.isArray(allowed))
+      for (const value of allowed) if (typeof value === 'string') values.add(value);
+  }
+  if (values.size === 0) throw new Error('the bundled schema has no transport enum');
+  return [...values].sort();
+}
+
+function transportValidation(): PolicyValidation {
+  const values = transportValues();
+  const list = `[${values.map(celString).join(', ')}]`;
+  const supported = values.map((value) => `"${value}"`).join(', ');
+  return {
+    expression:
+      '!has(object.spec) || !has(object.spec.transport) || object.spec.transport in ' + list,
+    messageExpression: `'spec.transport: Unsupported value: ' + strings.quote(object.spec.transport) + ${celString(`: supported values: ${supported}`)}`,
+  };
+}
+
+export const policyVariables: readonly PolicyVariable[] = [
+  ...remoteUrlVariables,
+  ...headerVariables,
+];
+
+export function policyValidations(): PolicyValidation[] {
+  return [transportValidation(), ...remoteUrlValidations, ...headerValidations];
+}
+
+export function admissionPolicy(options: AdmissionPolicyOptions): AdmissionPolicy {
+  const labels = { 'app.kubernetes.io/name': 'mcpentry-webhook' };
+  const policy = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: {
+      name: options.name,
+      labels,
+      annotations: {
+        'mcpentry-webhook.dev/generated-by': 'mcpentry-webhook policy',
+      },
+    },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [entryGroup],
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: [entryCrdName.slice(0, entryCrdName.indexOf('.'))],
+          },
+        ],
+      },
+      // As the webhook: an object being deleted is only finishing; it is not judged again.
+      matchConditions: [
+        { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
+      ],
+      variables: policyVariables.map((v) => ({ name: v.name, expression: v.expression })),
+      validations: policyValidations().map((v) => ({
+        expression: v.expression,
+        messageExpression: v.messageExpression,
+      })),
+    },
+  };
+  const binding = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: options.name, labels },
+    spec: { policyName: options.name, validationActions: [...options.validationActions] },
+  };
+  return { policy, binding };
+}

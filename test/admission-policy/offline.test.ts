@@ -1,0 +1,73 @@
+// The generated policy run by the CLI's own CEL evaluator over the project's case tables: the
+// verdict equals the engine's except exactly the cases docs/admission-policy.md lists, and for
+// hosts the policy can name as the engine does, the message is the engine's word for word.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateAdmissionPolicy } from '../../src/admission-policy/evaluate.ts';
+import { formatFinding } from '../../src/policy/findings.ts';
+import { remoteUrlFindings } from '../../src/policy/remote-url.ts';
+import { documentedUncovered, engineRulesDeny, policyCases } from './policy-cases.ts';
+
+describe('the generated policy, evaluated offline', () => {
+  test('gives the engine verdict on every case but the documented ones', () => {
+    const differing = policyCases()
+      .filter((c) => {
+        const denied =
+          evaluateAdmissionPolicy({ object: c.object, operation: 'CREATE' }).length > 0;
+        return denied !== engineRulesDeny(c);
+      })
+      .map((c) => c.label);
+    assert.deepEqual(differing.sort(), documentedUncovered().sort());
+    assert.ok(documentedUncovered().length > 0, 'the docs list was read');
+  });
+
+  test("says the engine's message for canonical addresses and plain names", () => {
+    let same = 0;
+    for (const c of policyCases()) {
+      if (c.headerForward !== undefined) continue;
+      const [engine] = remoteUrlFindings(c.remoteUrl, c.allowPrivateEndpoint).denials;
+      const host = /^https?:\/\/([a-z0-9.-]+)(:\d+)?(\/|$)/.exec(c.remoteUrl)?.[1];
+      if (engine === undefined || host === undefined || engine.rule === 'remote-url.syntax')
+        continue;
+      // Only hosts written the one way the engine names them: no ambiguous numeric spelling.
+      // (the engine's "host "0x7f.1" means 127.0.0.1" needs WHATWG's number parser).
+      if (engine.message.includes('" means ')) continue;
+      const [policy] = evaluateAdmissionPolicy({ object: c.object, operation: 'CREATE' });
+      assert.equal(policy?.message, formatFinding(engine), c.label);
+      same++;
+    }
+    assert.ok(same >= 60, `only ${same} messages compared`);
+  });
+
+  test('headers: the field and the reason are the engine’s', () => {
+    const object = {
+      spec: {
+        remoteUrl: 'https://mcp.example.com',
+        transport: 'sse',
+        groupRef: { name: 'g' },
+        headerForward: { addPlaintextHeaders: { Host: 'x' } },
+      },
+    };
+    const [failure] = evaluateAdmissionPolicy({ object, operation: 'CREATE' });
+    assert.equal(
+      failure?.message,
+      'spec.headerForward.addPlaintextHeaders[Host]: Forbidden: "Host" is set by the proxy from remoteUrl',
+    );
+  });
+
+  test('an UPDATE that leaves remoteUrl unchanged is not judged again (ratcheting)', () => {
+    const object = {
+      spec: { remoteUrl: 'https://10.0.0.1', transport: 'sse', groupRef: { name: 'g' } },
+    };
+    assert.equal(evaluateAdmissionPolicy({ object, operation: 'CREATE' }).length, 1);
+    assert.deepEqual(
+      evaluateAdmissionPolicy({ object, oldObject: object, operation: 'UPDATE' }),
+      [],
+    );
+    const changed = { spec: { ...object.spec, remoteUrl: 'https://10.0.0.2' } };
+    assert.equal(
+      evaluateAdmissionPolicy({ object: changed, oldObject: object, operation: 'UPDATE' }).length,
+      1,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+// `mcpentry-webhook policy`: argument parsing and the printed documents.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
+import { parsePolicyArgs, renderPolicy, runPolicyCommand } from '../../src/cli/policy-command.ts';
+
+function capture(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runPolicyCommand(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('policy command', () => {
+  test('prints the policy and its binding, Deny by default', () => {
+    const { code, stdout } = capture([]);
+    assert.equal(code, 0);
+    interface Doc {
+      kind: string;
+      metadata: { name: string };
+      spec: { policyName?: string; validationActions?: string[]; failurePolicy?: string };
+    }
+    const [policy, binding, ...rest] = parseAllDocuments(stdout).map((d) => d.toJS() as Doc);
+    assert.equal(rest.length, 0);
+    assert.equal(policy?.kind, 'ValidatingAdmissionPolicy');
+    assert.equal(binding?.kind, 'ValidatingAdmissionPolicyBinding');
+    assert.equal(binding?.spec.policyName, policy?.metadata.name);
+    assert.deepEqual(binding?.spec.validationActions, ['Deny']);
+    assert.equal(policy?.spec.failurePolicy, 'Fail');
+  });
+
+  test('--action selects Warn, Audit or a combination; Deny with Warn is refused', () => {
+    const parsed = parsePolicyArgs(['--action', 'warn,Audit']);
+    assert.equal(parsed.kind, 'run');
+    if (parsed.kind === 'run') assert.deepEqual(parsed.options.actions, ['Warn', 'Audit']);
+    assert.equal(parsePolicyArgs(['--action=Deny,Warn']).kind, 'error');
+    assert.equal(parsePolicyArgs(['--action', 'Block']).kind, 'error');
+    const { code, stderr } = capture(['--action', 'Block']);
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown action "Block"/);
+  });
+
+  test('--name names both documents; a bad name is refused', () => {
+    const out = renderPolicy({ actions: ['Audit'], name: 'mcp.example.com', output: 'json' });
+    const list = JSON.parse(out) as { items: { metadata: { name: string } }[] };
+    assert.deepEqual(
+      list.items.map((i) => i.metadata.name),
+      ['mcp.example.com', 'mcp.example.com'],
+    );
+    assert.equal(parsePolicyArgs(['--name', 'Not_A_Name']).kind, 'error');
+  });
+
+  test('--help prints usage and exits 0', () => {
+    const { code, stdout } = capture(['--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /Usage: mcpentry-webhook policy/);
+  });
+});
