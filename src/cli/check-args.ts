@@ -28,6 +28,10 @@ export interface CheckConfig {
   readonly showDefaults: boolean;
   readonly output: OutputFormat;
   readonly warningsAsErrors: boolean;
+  /** --require-entries: a run that finds no MCPServerEntry fails (exit 1). */
+  readonly requireEntries: boolean;
+  /** --exclude: globs of paths not to read. */
+  readonly exclude: readonly string[];
   readonly lookupTimeoutMs: number;
   readonly help: boolean;
 }
@@ -49,6 +53,8 @@ Options:
   -n, --namespace NS        namespace for documents that name none (default: "default");
                             with --from-cluster: a namespace to audit (repeatable)
       --context PATH        manifests used only to resolve references (repeatable)
+      --exclude GLOB        do not read paths matching GLOB, e.g. 'charts/**' (repeatable);
+                            Helm charts (Chart.yaml) and non-manifest YAML are skipped anyway
       --references MODE     a reference the input does not define: error (default), warn, ignore
       --cluster             resolve references the input does not define in a live cluster
       --from-cluster        audit every MCPServerEntry stored in a cluster (read-only)
@@ -58,10 +64,12 @@ Options:
                             one) instead of the bundled schemas; its CEL rules are reported
       --show-defaults       print the patch the mutating webhook would apply
       --warnings-as-errors  exit 1 when any entry has warnings
+      --require-entries     exit 1 when the input holds no MCPServerEntry at all
       --lookup-timeout MS   deadline for cluster lookups of one entry (default 5000)
   -h, --help                show this help
 
-Exit codes: 0 every entry allowed, 1 an entry denied, 2 usage or input error.
+Exit codes: 0 every entry allowed, 1 an entry denied (or warned, or none found, with the
+flags above), 2 usage or input error.
 Colour only on a terminal; NO_COLOR turns it off.
 `;
 
@@ -82,6 +90,8 @@ const flags: readonly FlagSpec[] = [
   { name: '--crd', takesValue: true },
   { name: '--show-defaults', takesValue: false },
   { name: '--warnings-as-errors', takesValue: false },
+  { name: '--require-entries', takesValue: false },
+  { name: '--exclude', takesValue: true },
   { name: '--lookup-timeout', takesValue: true },
   { name: '--help', short: '-h', takesValue: false },
 ];
@@ -120,6 +130,8 @@ export function parseCheckArgs(
   let crd: string | undefined;
   let showDefaults = false;
   let warningsAsErrors = false;
+  let requireEntries = false;
+  const exclude: string[] = [];
   let lookupTimeoutMs = 5000;
   let help = false;
   let onlyPaths = false;
@@ -192,6 +204,12 @@ export function parseCheckArgs(
       case '--warnings-as-errors':
         warningsAsErrors = true;
         break;
+      case '--require-entries':
+        requireEntries = true;
+        break;
+      case '--exclude':
+        exclude.push(value);
+        break;
       case '--lookup-timeout':
         if (!/^\d{1,6}$/.test(value) || Number(value) < 10)
           return fail(`--lookup-timeout must be a whole number of milliseconds >= 10`);
@@ -213,6 +231,8 @@ export function parseCheckArgs(
     showDefaults,
     output,
     warningsAsErrors,
+    requireEntries,
+    exclude,
     lookupTimeoutMs,
     help,
   };

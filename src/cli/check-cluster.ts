@@ -43,6 +43,7 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
   return {
     entries,
     inputErrors: [],
+    skipped: [],
     summary: summarize(entries, [], 0),
     showDefaults: config.showDefaults,
   };

@@ -6,22 +6,27 @@ import { LayeredLookup } from '../references/layered-lookup.ts';
 import type { ReferenceLookup } from '../references/lookup.ts';
 import { ManifestLookup } from '../references/manifest-lookup.ts';
 import type { CheckConfig } from './check-args.ts';
+import type { Finding } from '../policy/findings.ts';
 import { clusterLookupFor, engineOptionsFor, schemasFor } from './check-engine.ts';
 import { summarize, type CheckReport, type EntryResult } from './check-report.ts';
+import { identityFindings } from '../manifests/object-checks.ts';
+import type { ManifestDocument } from '../manifests/manifest-document.ts';
 import { isEntry, judgeEntry } from './judge-entry.ts';
 import { readInputs } from './read-inputs.ts';
+import { asRecord } from '../json-object.ts';
 
 export async function checkFiles(
   config: CheckConfig,
   io: { readonly stdin: NodeJS.ReadableStream; readonly cwd: string },
 ): Promise<CheckReport> {
   const schemas = await schemasFor(config);
-  const input = await readInputs(config.paths, config.context, io);
+  const input = await readInputs(config.paths, config.context, io, config.exclude);
 
-  let lookup: ReferenceLookup = ManifestLookup.fromDocuments(
+  const offline = ManifestLookup.fromDocuments(
     [...input.documents, ...input.contextDocuments],
     config.defaultNamespace,
   );
+  let lookup: ReferenceLookup = offline;
   if (config.cluster) lookup = new LayeredLookup([lookup, await clusterLookupFor(config)]);
   const engine = new AdmissionEngine(schemas, lookup, engineOptionsFor(config));
 
@@ -30,21 +35,23 @@ export async function checkFiles(
   try {
     for (const doc of input.documents) {
       if (!isEntry(doc.object)) {
-        otherDocuments += 1;
+        const misnamed = identityFindings(doc.object);
+        if (misnamed.length > 0)
+          entries.push(misnamedEntry(doc, misnamed, config.defaultNamespace));
+        else otherDocuments += 1;
         continue;
       }
-      entries.push(
-        await judgeEntry(
-          engine,
-          schemas,
-          {
-            object: doc.object,
-            position: { source: doc.source, line: doc.line, column: doc.column },
-            locateNearest: (field: string) => doc.locateNearest(field),
-          },
-          config.defaultNamespace,
-        ),
+      const judged = await judgeEntry(
+        engine,
+        schemas,
+        {
+          object: doc.object,
+          position: { source: doc.source, line: doc.line, column: doc.column },
+          locateNearest: (field: string) => doc.locateNearest(field),
+        },
+        config.defaultNamespace,
       );
+      entries.push(withoutOfflineReadiness(judged, doc.object, offline, config.defaultNamespace));
     }
   } finally {
     await lookup.close();
@@ -52,7 +59,60 @@ export async function checkFiles(
   return {
     entries,
     inputErrors: input.errors,
-    summary: summarize(entries, input.errors, otherDocuments),
+    skipped: input.skipped,
+    summary: summarize(entries, input.errors, otherDocuments, input.skipped.length),
     showDefaults: config.showDefaults,
   };
 }
+
+/**
+ * A document the API server would not know as the kind it claims (a misspelt kind or group):
+ * reported like a denied entry, so it cannot pass as an "other document".
+ */
+function misnamedEntry(
+  doc: ManifestDocument,
+  findings: readonly Finding[],
+  defaultNamespace: string,
+): EntryResult {
+  const metadata = asRecord(doc.object['metadata']);
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const position = { source: doc.source, line: doc.line, column: doc.column };
+  return {
+    position,
+    apiVersion: text(doc.object['apiVersion']),
+    namespace: text(metadata?.['namespace']) || defaultNamespace,
+    name: text(metadata?.['name']),
+    allowed: false,
+    denials: findings.map((f) => ({ ...f, source: doc.source, ...doc.locateNearest(f.field) })),
+    warnings: [],
+    patch: [],
+  };
+}
+
+/**
+ * Manifests in git never carry status: a group defined in the input (or --context) without a
+ * `status.phase` is not "not Ready", its readiness is unknown until it is applied. The
+ * group-Ready warning is kept only for groups whose phase is known: read from a cluster
+ * (--cluster) or from a manifest that records one (a `kubectl get -o yaml` dump).
+ */
+function withoutOfflineReadiness(
+  result: EntryResult,
+  object: Record<string, unknown>,
+  offline: ManifestLookup,
+  defaultNamespace: string,
+): EntryResult {
+  if (!result.warnings.some((w) => w.rule === groupNotReadyRule)) return result;
+  const spec = asRecord(object['spec']);
+  const name = asRecord(spec?.['groupRef'])?.['name'];
+  const namespace = asRecord(object['metadata'])?.['namespace'];
+  if (typeof name !== 'string') return result;
+  const answer = offline.peek({
+    kind: 'MCPGroup',
+    namespace: typeof namespace === 'string' && namespace !== '' ? namespace : defaultNamespace,
+    name,
+  });
+  if (answer.status !== 'found' || answer.phase !== undefined) return result;
+  return { ...result, warnings: result.warnings.filter((w) => w.rule !== groupNotReadyRule) };
+}
+
+const groupNotReadyRule = 'reference.group.not-ready';

@@ -44,6 +44,12 @@ export function positionText(p: { source: string; line?: number; column?: number
   return p.line === undefined ? p.source : `${p.source}:${p.line}:${p.column ?? 1}`;
 }
 
+/** A file or directory deliberately not read (a Helm chart, --exclude, non-manifest YAML). */
+export interface SkippedInput {
+  readonly source: string;
+  readonly reason: string;
+}
+
 export interface CheckSummary {
   readonly entries: number;
   readonly allowed: number;
@@ -53,12 +59,23 @@ export interface CheckSummary {
   /** Documents of other kinds (context for references, otherwise ignored). */
   readonly otherDocuments: number;
   readonly inputErrors: number;
+  /** Files and directories not read (see `skipped`). */
+  readonly skipped: number;
+}
+
+/** What fails a run besides denials and input errors (the runner's flags). */
+export interface FailOn {
+  readonly warnings: boolean;
+  readonly noEntries: boolean;
 }
 
 export interface CheckReport {
   readonly entries: readonly EntryResult[];
   readonly inputErrors: readonly InputError[];
+  readonly skipped: readonly SkippedInput[];
   readonly summary: CheckSummary;
+  /** Set by the runner from its flags; reporters read the outcome only through exitCodeOf. */
+  readonly failOn?: FailOn;
   /** Print defaulting patches (text, junit, github); json always carries them. */
   readonly showDefaults: boolean;
 }
@@ -67,6 +84,7 @@ export function summarize(
   entries: readonly EntryResult[],
   inputErrors: readonly InputError[],
   otherDocuments: number,
+  skipped = 0,
 ): CheckSummary {
   const denied = entries.filter((e) => !e.allowed).length;
   return {
@@ -76,14 +94,20 @@ export function summarize(
     warned: entries.filter((e) => e.allowed && e.warnings.length > 0).length,
     otherDocuments,
     inputErrors: inputErrors.length,
+    skipped,
   };
 }
 
-/** Only the runner's caller decides the exit code, and only from the report. */
-export function exitCodeOf(report: CheckReport, warningsAsErrors: boolean): 0 | 1 | 2 {
+/**
+ * The exit code, decided only from the report; every reporter's PASS/FAIL comes from here too,
+ * so "PASS" is never printed by a run that exits non-zero.
+ */
+export function exitCodeOf(report: CheckReport): 0 | 1 | 2 {
   if (report.inputErrors.length > 0) return 2;
   if (report.summary.denied > 0) return 1;
-  if (warningsAsErrors && report.entries.some((e) => e.warnings.length > 0)) return 1;
+  if (report.failOn?.warnings === true && report.entries.some((e) => e.warnings.length > 0))
+    return 1;
+  if (report.failOn?.noEntries === true && report.entries.length === 0) return 1;
   return 0;
 }
 
@@ -95,11 +119,12 @@ export const entryName = (e: EntryResult): string =>
 export function summaryLine(s: CheckSummary): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = [
-    `${plural(s.entries, 'MCPServerEntry')} checked`,
+    s.entries === 0 ? 'no MCPServerEntry found' : `${plural(s.entries, 'MCPServerEntry')} checked`,
     `${s.allowed} allowed${s.warned > 0 ? ` (${s.warned} with warnings)` : ''}`,
     `${s.denied} denied`,
     `${plural(s.otherDocuments, 'other document')}`,
   ];
   if (s.inputErrors > 0) parts.push(plural(s.inputErrors, 'input error'));
+  if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
   return parts.join(', ').replace('MCPServerEntrys', 'MCPServerEntries');
 }

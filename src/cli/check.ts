@@ -49,7 +49,11 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
     }
     throw err;
   }
+  report = {
+    ...report,
+    failOn: { warnings: config.warningsAsErrors, noEntries: config.requireEntries },
+  };
   const color = config.output === 'text' && useColor(io.stdout.isTTY, io.env);
   io.stdout.write(reporters[config.output](report, { color, toolVersion: buildInfo().version }));
-  return exitCodeOf(report, config.warningsAsErrors);
+  return exitCodeOf(report);
 }

@@ -7,6 +7,7 @@ import type { EntryResult, LocatedFinding, SourcePosition } from './check-report
 
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
 import { asRecord } from '../json-object.ts';
+import { metadataFindings } from '../manifests/object-checks.ts';
 
 export { entryGroup, entryKind };
 
@@ -87,13 +88,15 @@ export async function judgeEntry(
     ...doc.locateNearest(f.field),
   });
   const cel = await celFindingsFor(schemas, version, doc.object);
+  // What the API server's ObjectMeta validation refuses before any webhook is called.
+  const meta = metadataFindings(doc.object);
   return {
     position: doc.position,
     apiVersion,
     namespace,
     name,
-    allowed: verdict.allowed && cel.denials.length === 0,
-    denials: [...verdict.denials, ...cel.denials].map(place),
+    allowed: verdict.allowed && cel.denials.length === 0 && meta.length === 0,
+    denials: [...meta, ...verdict.denials, ...cel.denials].map(place),
     warnings: [...verdict.warnings, ...cel.warnings].map(place),
     patch: verdict.patch,
   };

@@ -2,12 +2,13 @@
 // paths, directories and globs expanded, positions, hostile-input limits). This file only
 // adapts the reader's shapes to the report's.
 import { readManifests, type ManifestDocument } from '../manifests/read-manifests.ts';
-import type { InputError } from './check-report.ts';
+import type { InputError, SkippedInput } from './check-report.ts';
 
 export interface Inputs {
   readonly documents: readonly ManifestDocument[];
   readonly contextDocuments: readonly ManifestDocument[];
   readonly errors: readonly InputError[];
+  readonly skipped: readonly SkippedInput[];
 }
 
 type ReadIo = { readonly stdin: NodeJS.ReadableStream; readonly cwd: string };
@@ -15,10 +16,16 @@ type ReadIo = { readonly stdin: NodeJS.ReadableStream; readonly cwd: string };
 async function read(
   paths: readonly string[],
   io: ReadIo,
-): Promise<{ documents: ManifestDocument[]; errors: InputError[] }> {
-  const { documents, errors } = await readManifests(paths, { stdin: io.stdin, cwd: io.cwd });
+  exclude: readonly string[],
+): Promise<{ documents: ManifestDocument[]; errors: InputError[]; skipped: SkippedInput[] }> {
+  const { documents, errors, skipped } = await readManifests(paths, {
+    stdin: io.stdin,
+    cwd: io.cwd,
+    exclude,
+  });
   return {
     documents,
+    skipped,
     errors: errors.map((e) => ({
       source: e.source,
       ...(e.line === undefined ? {} : { line: e.line, column: e.column ?? 1 }),
@@ -31,12 +38,17 @@ export async function readInputs(
   paths: readonly string[],
   context: readonly string[],
   io: ReadIo,
+  exclude: readonly string[] = [],
 ): Promise<Inputs> {
-  const checked = await read(paths, io);
-  const neighbours = context.length === 0 ? { documents: [], errors: [] } : await read(context, io);
+  const checked = await read(paths, io, exclude);
+  const neighbours =
+    context.length === 0
+      ? { documents: [], errors: [], skipped: [] }
+      : await read(context, io, exclude);
   return {
     documents: checked.documents,
     contextDocuments: neighbours.documents,
     errors: [...checked.errors, ...neighbours.errors],
+    skipped: checked.skipped,
   };
 }

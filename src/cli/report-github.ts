@@ -55,6 +55,9 @@ export function renderGithub(report: CheckReport, _options: ReportOptions): stri
       );
     }
   }
+  for (const s of report.skipped) {
+    lines.push(command('notice', { source: s.source }, 'skipped', s.reason));
+  }
   lines.push(summaryLine(report.summary));
   return `${lines.join('\n')}\n`;
 }

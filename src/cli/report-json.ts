@@ -37,6 +37,7 @@ export function renderJson(report: CheckReport, _options: ReportOptions): string
       column: e.column ?? null,
       message: e.message,
     })),
+    skipped: report.skipped,
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

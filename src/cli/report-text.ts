@@ -4,6 +4,7 @@ import type { JsonPatchOperation } from '../policy/verdict.ts';
 import { formatFinding } from '../policy/findings.ts';
 import {
   entryName,
+  exitCodeOf,
   summaryLine,
   type CheckReport,
   type LocatedFinding,
@@ -23,6 +24,9 @@ export function renderText(report: CheckReport, options: ReportOptions): string 
   for (const e of report.inputErrors) {
     lines.push(`${paint('1', where(e))}: ${paint('1;31', 'input error')}: ${e.message}`);
   }
+  for (const s of report.skipped) {
+    lines.push(`${paint('1', s.source)}: ${paint('2', 'skipped')}: ${s.reason}`);
+  }
   const findingLine = (f: LocatedFinding, name: string, severity: string, code: string): string =>
     `${paint('1', where(f))}: ${paint(code, severity)}: ${name}: ${formatFinding(f)} ${paint('2', `[${f.rule}]`)}`;
   for (const entry of report.entries) {
@@ -38,7 +42,7 @@ export function renderText(report: CheckReport, options: ReportOptions): string 
     }
   }
   const s = report.summary;
-  const ok = s.denied === 0 && s.inputErrors === 0;
+  const ok = exitCodeOf(report) === 0;
   if (lines.length > 0) lines.push('');
   lines.push(paint(ok ? '32' : '1;31', `${ok ? 'PASS' : 'FAIL'}: ${summaryLine(s)}`));
   return `${lines.join('\n')}\n`;

@@ -22,12 +22,25 @@ export interface ReadManifestsOptions {
   readonly maxFileBytes?: number;
   /** Directory relative paths are read from (defaults to process.cwd()). */
   readonly cwd?: string;
+  /** Globs of paths not to read (see expand-inputs.ts). */
+  readonly exclude?: readonly string[];
+}
+
+/** A file or directory deliberately not read, and why. */
+export interface SkippedInput {
+  readonly source: string;
+  readonly reason: string;
 }
 
 export interface ReadManifestsResult {
   readonly documents: ManifestDocument[];
   readonly errors: ManifestError[];
+  readonly skipped: SkippedInput[];
 }
+
+export const NOT_A_MANIFEST_REASON = 'no Kubernetes objects (no document has apiVersion and kind)';
+export const TEMPLATE_REASON =
+  'not YAML but a template ({{ ... }}); render it first and check the output with `check -`';
 
 export const STDIN_SOURCE = '<stdin>';
 
@@ -37,9 +50,10 @@ export async function readManifests(
 ): Promise<ReadManifestsResult> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cwd = opts.cwd ?? process.cwd();
-  const inputs = await expandInputs(paths, cwd);
+  const inputs = await expandInputs(paths, cwd, { exclude: opts.exclude ?? [] });
   const documents: ManifestDocument[] = [];
   const errors: ManifestError[] = [];
+  const skipped: SkippedInput[] = [];
   const pending = inputs.map(() => undefined as Promise<LoadedInput> | undefined);
   const start = (i: number): Promise<LoadedInput> | undefined => {
     const input = inputs[i];
@@ -49,6 +63,11 @@ export async function readManifests(
   };
   for (let i = 0; i < inputs.length; i++) {
     for (let ahead = i; ahead < Math.min(inputs.length, i + READ_AHEAD); ahead++) void start(ahead);
+    const input = inputs[i];
+    if (input?.kind === 'skipped') {
+      skipped.push({ source: input.source, reason: input.reason });
+      continue;
+    }
     const loaded = await start(i);
     pending[i] = undefined;
     if (loaded === undefined) continue;
@@ -67,10 +86,30 @@ export async function readManifests(
       continue;
     }
     const parsed = parseManifestText(decoded.text, loaded.source);
+    // A file found in a directory (not named) that holds no Kubernetes object is some other
+    // YAML (Helm values, CI configuration, a template): said, not read, not an error.
+    if (input?.kind === 'file' && input.found) {
+      const notManifest =
+        parsed.errors.length === 0
+          ? parsed.documents.every((d) => !hasIdentity(d.object))
+            ? NOT_A_MANIFEST_REASON
+            : undefined
+          : parsed.documents.length === 0 && decoded.text.includes('{{')
+            ? TEMPLATE_REASON
+            : undefined;
+      if (notManifest !== undefined) {
+        skipped.push({ source: loaded.source, reason: notManifest });
+        continue;
+      }
+    }
     documents.push(...parsed.documents);
     errors.push(...parsed.errors);
   }
-  return { documents, errors };
+  return { documents, errors, skipped };
+}
+
+function hasIdentity(object: Record<string, unknown>): boolean {
+  return typeof object['apiVersion'] === 'string' && typeof object['kind'] === 'string';
 }
 
 type LoadedInput = { source: string; bytes: Uint8Array } | ManifestError;
@@ -84,6 +123,8 @@ async function loadInput(
   switch (input.kind) {
     case 'error':
       return { source: input.source, message: input.message };
+    case 'skipped':
+      return { source: input.source, message: input.reason };
     case 'stdin': {
       try {
         const bytes = await readStreamBounded(stdin, maxBytes);

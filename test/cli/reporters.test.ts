@@ -50,6 +50,7 @@ function sampleReport(): CheckReport {
   return {
     entries: [entry],
     inputErrors: errors,
+    skipped: [],
     summary: summarize([entry], errors, 4),
     showDefaults: true,
   };
@@ -192,9 +193,15 @@ describe('sarif', () => {
 });
 
 describe('json', () => {
-  test('schemaVersion 1 with summary, entries and input errors', () => {
+  test('schemaVersion 1 with summary, entries, input errors and skipped inputs', () => {
     const body = JSON.parse(reporters.json(sampleReport(), options)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(body), ['schemaVersion', 'summary', 'entries', 'inputErrors']);
+    assert.deepEqual(Object.keys(body), [
+      'schemaVersion',
+      'summary',
+      'entries',
+      'inputErrors',
+      'skipped',
+    ]);
     assert.equal(body['schemaVersion'], 1);
   });
 });
