@@ -15,6 +15,19 @@ export interface ApiServerSettings {
   readonly outliveParent: boolean;
   /** Appended to the flags above, e.g. `--admission-control-config-file=...`. */
   readonly extraArgs?: readonly string[];
+  /**
+   * Serve a cluster with nodes (test/harness/node-cluster.ts) instead of the loopback-only
+   * control plane: bind and advertise an address on the test's own bridge, so that pods
+   * reach the API server through the `kubernetes` Service, and issue ServiceAccount tokens.
+   */
+  readonly network?: ApiServerNetwork;
+}
+
+export interface ApiServerNetwork {
+  /** The node's address on the bridge the test created (never a loopback address). */
+  readonly address: string;
+  /** ClusterIP range, answered by the cluster's kube-proxy and routed to the bridge. */
+  readonly serviceCidr: string;
 }
 
 export interface RunningApiServer {
@@ -30,13 +43,19 @@ rules:
   - level: Metadata
 `;
 
+/** The address kube-apiserver binds, advertises and is reached at. */
+export function apiServerHost(settings: ApiServerSettings): string {
+  return settings.network?.address ?? '127.0.0.1';
+}
+
 export function apiServerArgs(settings: ApiServerSettings, port: number): string[] {
-  const { pki } = settings;
+  const { pki, network } = settings;
+  const host = apiServerHost(settings);
   const args = [
     // Without it, kube-apiserver derives its address from the default route and fails
     // to start where there is none ("Unable to find suitable network address").
-    '--advertise-address=127.0.0.1',
-    '--bind-address=127.0.0.1',
+    `--advertise-address=${host}`,
+    `--bind-address=${host}`,
     `--secure-port=${port}`,
     `--etcd-servers=${settings.etcdUrl}`,
     `--cert-dir=${join(settings.workDir, 'apiserver-certs')}`,
@@ -47,19 +66,27 @@ export function apiServerArgs(settings: ApiServerSettings, port: number): string
     // Under RBAC anonymous requests stay enabled, so /readyz answers without
     // credentials (system:public-info-viewer); AlwaysAllow would turn anonymous off.
     '--authorization-mode=RBAC',
-    `--service-account-issuer=https://127.0.0.1:${port}`,
+    `--service-account-issuer=https://${host}:${port}`,
     `--service-account-key-file=${pki.serviceAccountPublicKeyPath}`,
     `--service-account-signing-key-file=${pki.serviceAccountKeyPath}`,
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--service-cluster-ip-range=${network?.serviceCidr ?? '10.0.0.0/24'}`,
     '--allow-privileged=true',
-    // No controller-manager creates default ServiceAccounts, so the plugin would
-    // refuse every pod; nothing here needs it.
-    '--disable-admission-plugins=ServiceAccount',
-    // The loopback advertise address is not a reachable endpoint for the
-    // "kubernetes" Service; do not keep reconciling it.
-    '--endpoint-reconciler-type=none',
     '--v=1',
   ];
+  if (network === undefined) {
+    args.push(
+      // No controller-manager creates default ServiceAccounts, so the plugin would
+      // refuse every pod; nothing here needs it.
+      '--disable-admission-plugins=ServiceAccount',
+      // The loopback advertise address is not a reachable endpoint for the
+      // "kubernetes" Service; do not keep reconciling it.
+      '--endpoint-reconciler-type=none',
+    );
+  } else {
+    // The kubelet's serving certificate is self-signed; the node's address is the one
+    // on the test's bridge.
+    args.push('--kubelet-preferred-address-types=InternalIP');
+  }
   if (settings.auditLogPath !== undefined) {
     args.push(
       `--audit-policy-file=${join(settings.workDir, 'audit-policy.yaml')}`,
@@ -96,10 +123,14 @@ export async function startApiServer(
       logPath,
       outliveParent: settings.outliveParent,
     });
-    const outcome = await waitUntilHealthy(`https://127.0.0.1:${port}/readyz`, proc, {
-      ca: settings.pki.caPem,
-      timeoutMs: opts.timeoutMs ?? 60_000,
-    });
+    const outcome = await waitUntilHealthy(
+      `https://${apiServerHost(settings)}:${port}/readyz`,
+      proc,
+      {
+        ca: settings.pki.caPem,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      },
+    );
     if (outcome.ready) return { process: proc, port };
     await stopProcess(proc, 2000);
     const tail = await logTail(logPath);

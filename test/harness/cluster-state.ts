@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NodeClusterRecord } from './node-cluster.ts';
 
 const chosenDir = process.env['MCPENTRY_CLUSTER_DIR'];
 export const clusterDir =
@@ -71,6 +72,13 @@ export interface RecordedWebhook {
   readonly logPath: string;
 }
 
+/** A one-node cluster (`cluster:up -- --node`): what cluster:down needs beyond processes. */
+export interface RecordedNode {
+  readonly record: NodeClusterRecord;
+  /** The project's image running in it, installed with the self-signed overlay. */
+  readonly image?: string;
+}
+
 export interface ClusterState {
   readonly server: string;
   readonly kubeconfigPath: string;
@@ -81,6 +89,8 @@ export interface ClusterState {
   readonly processes: readonly RecordedProcess[];
   /** Absent until the webhook is registered (or in a record from before it existed). */
   readonly webhook?: RecordedWebhook;
+  /** Present for a one-node cluster (kubelet, containerd, kube-proxy, the image in pods). */
+  readonly node?: RecordedNode;
   /** Directories cluster:down removes. */
   readonly dirs: readonly string[];
   readonly startedAt: string;

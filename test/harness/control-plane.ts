@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  apiServerHost,
   startApiServer as launchApiServer,
+  type ApiServerNetwork,
   type ApiServerSettings,
   type RunningApiServer,
 } from './apiserver.ts';
@@ -61,6 +63,15 @@ export interface StartControlPlaneOptions {
    * test passes `--admission-control-config-file`). Files they name are the caller's.
    */
   readonly extraApiServerArgs?: readonly string[];
+  /**
+   * For a cluster with a node (node-cluster.ts): the API server binds and advertises this
+   * bridge address instead of 127.0.0.1, issues ServiceAccount tokens and reconciles the
+   * `kubernetes` Service's endpoints. `serviceIp` is that Service's ClusterIP (a SAN of the
+   * serving certificate). Unset, the control plane stays on loopback as before.
+   */
+  readonly network?: ApiServerNetwork & { readonly serviceIp: string };
+  /** Where the work dir is created (default the OS temp dir). */
+  readonly workDirParent?: string;
 }
 
 export async function startControlPlane(
@@ -68,7 +79,7 @@ export async function startControlPlane(
 ): Promise<ControlPlane> {
   const outliveParent = opts.outliveParent ?? false;
   const binaries = await ensureBinaries();
-  const workDir = await mkdtemp(join(tmpdir(), 'mcpentry-controlplane-'));
+  const workDir = await mkdtemp(join(opts.workDirParent ?? tmpdir(), 'mcpentry-controlplane-'));
   if (!outliveParent) removeOnExit(workDir);
   let etcd: RunningEtcd | undefined;
   let apiServer: RunningApiServer | undefined;
@@ -81,7 +92,11 @@ export async function startControlPlane(
     forgetRemoveOnExit(workDir);
   };
   try {
-    const pki = await writeControlPlanePki(workDir);
+    const network = opts.network;
+    const pki = await writeControlPlanePki(
+      workDir,
+      network === undefined ? [] : [network.address, network.serviceIp],
+    );
     etcd = await startEtcd({ binary: binaries.etcd, workDir, outliveParent });
     const settings: ApiServerSettings = {
       binary: binaries.kubeApiServer,
@@ -91,10 +106,13 @@ export async function startControlPlane(
       auditLogPath: opts.auditLog === true ? join(workDir, 'audit.log') : undefined,
       outliveParent,
       extraArgs: opts.extraApiServerArgs ?? [],
+      ...(network === undefined
+        ? {}
+        : { network: { address: network.address, serviceCidr: network.serviceCidr } }),
     };
     apiServer = await launchApiServer(settings);
     const port = apiServer.port;
-    const server = `https://127.0.0.1:${port}`;
+    const server = `https://${apiServerHost(settings)}:${port}`;
     const kubeconfigPath = join(workDir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server, caPem: pki.caPem, token: pki.adminToken });
     const kubectl = kubectlFor(binaries.kubectl, kubeconfigPath, join(workDir, 'kubectl-cache'));

@@ -16,7 +16,14 @@ export interface ControlPlanePki {
   readonly serviceAccountPublicKeyPath: string;
 }
 
-export async function writeControlPlanePki(dir: string): Promise<ControlPlanePki> {
+/**
+ * `extraIpAddresses`: more addresses the API server is reached at (a node cluster's bridge
+ * address and the `kubernetes` Service's ClusterIP).
+ */
+export async function writeControlPlanePki(
+  dir: string,
+  extraIpAddresses: readonly string[] = [],
+): Promise<ControlPlanePki> {
   const ca = await createCertificateAuthority({
     commonName: 'mcpentry-webhook local control plane CA',
   });
@@ -24,7 +31,7 @@ export async function writeControlPlanePki(dir: string): Promise<ControlPlanePki
   const serving = await issueCertificate(ca, {
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1'],
+    ipAddresses: ['127.0.0.1', ...extraIpAddresses],
     usage: 'server',
   });
   const adminToken = randomBytes(32).toString('hex');

@@ -1,0 +1,92 @@
+// The project's image on the node cluster: built from the repository's own image recipe
+// (unless Docker already has it), imported into the node's containerd, installed with the
+// shipped self-signed overlay's install.sh, and waited for until its replicas are Ready.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Kubectl } from './kubectl.ts';
+import type { NodeCluster } from './node-cluster.ts';
+import { runCaptured } from './run-captured.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+export const webhookNamespace = 'mcpentry-webhook';
+export const webhookDeployment = 'mcpentry-webhook';
+export const webhookSelector =
+  'app.kubernetes.io/name=mcpentry-webhook,app.kubernetes.io/component=admission-webhook';
+
+/** `mcpentry-webhook:<package.json version>`, the tag the base Deployment names. */
+export function projectImage(): string {
+  const { version } = JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as {
+    version: string;
+  };
+  return `mcpentry-webhook:${version}`;
+}
+
+/**
+ * The project's image in the local Docker: reused when present, otherwise built from the
+ * repository's Dockerfile (the same recipe a release uses).
+ */
+export async function ensureProjectImage(): Promise<string> {
+  const image = projectImage();
+  if ((await runCaptured('docker', ['image', 'inspect', image])).code === 0) return image;
+  const built = await runCaptured('docker', ['build', '-t', image, repo]);
+  if (built.code !== 0)
+    throw new Error(
+      `docker build -t ${image} failed:\n${built.stderr.split('\n').slice(-30).join('\n')}`,
+    );
+  return image;
+}
+
+/** Environment for the shipped scripts: our kubectl first on PATH, the cluster's kubeconfig. */
+export function scriptEnv(
+  cluster: NodeCluster,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${cluster.controlPlane.binDir}:${process.env['PATH'] ?? ''}`,
+    KUBECONFIG: cluster.controlPlane.kubeconfigPath,
+    ...extra,
+  };
+}
+
+/** deploy/overlays/self-signed/install.sh, exactly as the deploy README tells users to run it. */
+export async function runSelfSignedInstall(
+  cluster: NodeCluster,
+  opts: { certsDir: string; image: string; rotate?: boolean },
+): Promise<void> {
+  const result = await runCaptured('sh', [`${repo}deploy/overlays/self-signed/install.sh`], {
+    env: scriptEnv(cluster, {
+      CERTS_DIR: opts.certsDir,
+      IMAGE: opts.image,
+      ...(opts.rotate === true ? { ROTATE: '1' } : {}),
+    }),
+  });
+  if (result.code !== 0)
+    throw new Error(`install.sh exited ${result.code}:\n${result.stderr.trim()}`);
+}
+
+/** Waits for the rollout (every replica updated and Ready); the error names the pods' state. */
+export async function waitForRollout(kubectl: Kubectl, timeoutSeconds = 180): Promise<void> {
+  const done = await kubectl(
+    [
+      '-n',
+      webhookNamespace,
+      'rollout',
+      'status',
+      `deployment/${webhookDeployment}`,
+      `--timeout=${timeoutSeconds}s`,
+    ],
+    { allowFailure: true },
+  );
+  if (done.code === 0) return;
+  const pods = await kubectl(['-n', webhookNamespace, 'get', 'pods', '-o', 'wide'], {
+    allowFailure: true,
+  });
+  const events = await kubectl(
+    ['-n', webhookNamespace, 'get', 'events', '--sort-by=.lastTimestamp'],
+    { allowFailure: true },
+  );
+  throw new Error(
+    `rollout of ${webhookDeployment} not done: ${done.stderr.trim()}\n${pods.stdout}\n${events.stdout.split('\n').slice(-25).join('\n')}`,
+  );
+}
