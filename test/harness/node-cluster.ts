@@ -216,6 +216,7 @@ export async function tearDownNodeCluster(
   }
   if (existsSync(record.kubeProxyBinary))
     await runCaptured(record.kubeProxyBinary, ['--cleanup']).catch(() => undefined);
+  await removeKubeletChains();
   for (const point of mountsUnder(record.workDir))
     await runCaptured('umount', ['-l', point]).catch(() => undefined);
   for (const hierarchy of cgroupHierarchies()) removeCgroupTree(join(hierarchy, record.cgroupRoot));
@@ -226,6 +227,25 @@ export async function tearDownNodeCluster(
     if (marker.workDir === record.workDir) await rm(markerPath, { force: true });
   } catch {
     // No marker.
+  }
+}
+
+/**
+ * The kubelet's own iptables chains (kube-proxy --cleanup leaves them): KUBE-FIREWALL with
+ * its INPUT/OUTPUT jumps, and the canary and hint chains it uses to notice a flush.
+ */
+async function removeKubeletChains(): Promise<void> {
+  for (const command of ['iptables', 'ip6tables']) {
+    const ipt = (args: string[]): Promise<unknown> =>
+      runCaptured(command, ['-w', ...args]).catch(() => undefined);
+    for (const chain of ['INPUT', 'OUTPUT']) await ipt(['-D', chain, '-j', 'KUBE-FIREWALL']);
+    await ipt(['-F', 'KUBE-FIREWALL']);
+    await ipt(['-X', 'KUBE-FIREWALL']);
+    for (const table of ['filter', 'nat', 'mangle']) {
+      await ipt(['-t', table, '-F', 'KUBE-KUBELET-CANARY']);
+      await ipt(['-t', table, '-X', 'KUBE-KUBELET-CANARY']);
+    }
+    await ipt(['-t', 'mangle', '-X', 'KUBE-IPTABLES-HINT']);
   }
 }
 

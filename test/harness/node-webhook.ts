@@ -1,7 +1,7 @@
 // The project's image on the node cluster: built from the repository's own image recipe
 // (unless Docker already has it), imported into the node's containerd, installed with the
 // shipped self-signed overlay's install.sh, and waited for until its replicas are Ready.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Kubectl } from './kubectl.ts';
 import type { NodeCluster } from './node-cluster.ts';
@@ -22,17 +22,20 @@ export function projectImage(): string {
 }
 
 /**
- * The project's image in the local Docker: reused when present, otherwise built from the
- * repository's Dockerfile (the same recipe a release uses).
+ * The project's image in the local Docker: reused when present (MCPENTRY_REBUILD_IMAGE=1
+ * rebuilds it), otherwise built with the repository's own recipe: `image/build.sh` where it
+ * exists, else the Dockerfile at the root.
  */
 export async function ensureProjectImage(): Promise<string> {
   const image = projectImage();
-  if ((await runCaptured('docker', ['image', 'inspect', image])).code === 0) return image;
-  const built = await runCaptured('docker', ['build', '-t', image, repo]);
+  const rebuild = process.env['MCPENTRY_REBUILD_IMAGE'] === '1';
+  if (!rebuild && (await runCaptured('docker', ['image', 'inspect', image])).code === 0)
+    return image;
+  const built = existsSync(`${repo}image/build.sh`)
+    ? await runCaptured('bash', [`${repo}image/build.sh`, image], { cwd: repo })
+    : await runCaptured('docker', ['build', '-t', image, repo]);
   if (built.code !== 0)
-    throw new Error(
-      `docker build -t ${image} failed:\n${built.stderr.split('\n').slice(-30).join('\n')}`,
-    );
+    throw new Error(`building ${image} failed:\n${built.stderr.split('\n').slice(-30).join('\n')}`);
   return image;
 }
 
