@@ -26,6 +26,8 @@ export interface CheckConfig {
   /** A CRD file, or `cluster` for the installed one; undefined for the bundled schemas. */
   readonly crd: string | undefined;
   readonly showDefaults: boolean;
+  /** --mutating-webhook: judge entries with the mutating webhook's defaults applied. */
+  readonly mutatingWebhook: boolean;
   readonly output: OutputFormat;
   readonly warningsAsErrors: boolean;
   /** --require-entries: a run that finds no MCPServerEntry fails (exit 1). */
@@ -63,6 +65,8 @@ Options:
       --crd FILE            validate against this MCPServerEntry CRD (\`cluster\`: the installed
                             one) instead of the bundled schemas; its CEL rules are reported
       --show-defaults       print the patch the mutating webhook would apply
+      --mutating-webhook    judge entries with that patch applied, as when the mutating
+                            webhook is installed (default: as written, against the CRD)
       --warnings-as-errors  exit 1 when any entry has warnings
       --require-entries     exit 1 when the input holds no MCPServerEntry at all
       --lookup-timeout MS   deadline for cluster lookups of one entry (default 5000)
@@ -89,6 +93,7 @@ const flags: readonly FlagSpec[] = [
   { name: '--kubeconfig', takesValue: true },
   { name: '--crd', takesValue: true },
   { name: '--show-defaults', takesValue: false },
+  { name: '--mutating-webhook', takesValue: false },
   { name: '--warnings-as-errors', takesValue: false },
   { name: '--require-entries', takesValue: false },
   { name: '--exclude', takesValue: true },
@@ -129,6 +134,7 @@ export function parseCheckArgs(
   let kubeconfig: string | undefined;
   let crd: string | undefined;
   let showDefaults = false;
+  let mutatingWebhook = false;
   let warningsAsErrors = false;
   let requireEntries = false;
   const exclude: string[] = [];
@@ -201,6 +207,9 @@ export function parseCheckArgs(
       case '--show-defaults':
         showDefaults = true;
         break;
+      case '--mutating-webhook':
+        mutatingWebhook = true;
+        break;
       case '--warnings-as-errors':
         warningsAsErrors = true;
         break;
@@ -229,6 +238,7 @@ export function parseCheckArgs(
     fromCluster,
     crd,
     showDefaults,
+    mutatingWebhook,
     output,
     warningsAsErrors,
     requireEntries,

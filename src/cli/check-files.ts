@@ -50,6 +50,7 @@ export async function checkFiles(
           locateNearest: (field: string) => doc.locateNearest(field),
         },
         config.defaultNamespace,
+        config.mutatingWebhook,
       );
       entries.push(withoutOfflineReadiness(judged, doc.object, offline, config.defaultNamespace));
     }

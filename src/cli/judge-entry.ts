@@ -64,24 +64,33 @@ function asCreated(object: Record<string, unknown>): Record<string, unknown> {
   return { ...object, metadata: cleared };
 }
 
+/**
+ * `mutatingDefaults`: judge the object as the mutating webhook leaves it (it is installed, or
+ * the object was stored through it). Otherwise the object is judged as written against the
+ * CRD given, as a cluster without the mutating webhook would; the patch is still reported.
+ */
 export async function judgeEntry(
   engine: AdmissionEngine,
   schemas: EntrySchemas,
   doc: EntryDocument,
   defaultNamespace: string,
+  mutatingDefaults: boolean,
 ): Promise<EntryResult> {
   const apiVersion = asText(doc.object['apiVersion']);
   const version = apiVersion.slice(entryGroup.length + 1);
   const metadata = asRecord(doc.object['metadata']);
   const namespace = asText(metadata?.['namespace']) || defaultNamespace;
   const name = asText(metadata?.['name']);
-  const verdict = await engine.check({
+  const input = {
     operation: 'CREATE',
     version,
     object: asCreated(doc.object),
     oldObject: null,
     namespace,
-  });
+  } as const;
+  const verdict = mutatingDefaults
+    ? await engine.check(input)
+    : { ...(await engine.validate(input)), patch: engine.mutate(input).patch };
   const place = (f: Finding): LocatedFinding => ({
     ...f,
     source: doc.position.source,

@@ -225,3 +225,37 @@ describe('a repository', () => {
     assert.equal(named.code, 2);
   });
 });
+
+describe('defaulting is explicit', () => {
+  const toolhiveCrd = join(
+    import.meta.dirname,
+    '../../../shared/reference/toolhive-crds/toolhive.stacklok.dev_mcpserverentries.yaml',
+  );
+  const withCaBundle = `${entry('  name: docs')}  caBundleRef:
+    configMapRef:
+      name: ca
+${group}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ca}
+data:
+  ca.crt: pem
+`;
+
+  test("judged as written against ToolHive's CRD, a CA-bundle reference without key is refused", async () => {
+    const { code, report } = await check(['-', '--crd', toolhiveCrd], withCaBundle);
+    assert.equal(code, 1, JSON.stringify(report));
+    assert.ok(
+      report.entries[0]?.denials.some((d) => d.field === 'spec.caBundleRef.configMapRef.key'),
+      JSON.stringify(report),
+    );
+  });
+
+  test('with --mutating-webhook the default key is applied first, as when that webhook is installed', async () => {
+    const { code, report } = await check(
+      ['-', '--crd', toolhiveCrd, '--mutating-webhook'],
+      withCaBundle,
+    );
+    assert.equal(code, 0, JSON.stringify(report));
+  });
+});
