@@ -56,6 +56,8 @@ export interface Observation {
   readonly apiServerMeanMs: number;
   /** Reviews our server answered (mcpentry_webhook_reviews_total), by path label (`validate`, `mutate`). */
   readonly ourReviews: Record<string, number>;
+  /** Our server's own time per review (parsed request to encoded answer), mean ms, by path. */
+  readonly ourReviewMeanMs: Record<string, number>;
   /** Our server's CPU per review answered, µs (NaN when it answered none). */
   readonly ourCpuMicrosPerReview: number;
   /** CPU per write of each process, µs. */
@@ -160,6 +162,12 @@ export function observe(before: Snapshot, after: Snapshot, writes: number): Obse
     validatingPhaseMeanMs: ms(total(api, `${stepFamily}_sum`, { type: 'validate' }) / writes),
     apiServerMeanMs: ms(mean(api, 'apiserver_request_duration_seconds', requestWhere)),
     ourReviews,
+    ourReviewMeanMs: Object.fromEntries(
+      ['mutate', 'validate'].map((path) => [
+        path,
+        ms(mean(ours, 'mcpentry_webhook_review_duration_seconds', { path })),
+      ]),
+    ),
     ourCpuMicrosPerReview:
       reviews === 0 ? Number.NaN : (after.cpu.webhook - before.cpu.webhook) / reviews,
     cpuMicrosPerWrite: { webhook: cpu('webhook'), apiServer: cpu('apiServer'), etcd: cpu('etcd') },
