@@ -92,8 +92,8 @@ function latencyTable(report: ApiBenchReport, op: Operation): string {
  */
 function timeTable(report: ApiBenchReport, op: Operation): string {
   const lines = [
-    "| c | config | webhook calls per write (mut / val) | API server waited for the webhook, mean ms (mut / val) | our server's review, mean ms (mut / val) | admission phases per write, ms (mut / val) | policy checks per write | our CPU µs per review | CPU µs per write: API server / etcd / ours |",
-    '|---|---|---|---|---|---|---|---|---|',
+    "| c | config | webhook calls per write (mut / val) | API server waited for the webhook, mean ms (mut / val) | our server's review, mean ms (mut / val) | admission phases per write, ms (mut / val) | our CPU µs per review | CPU µs per write: API server / etcd / ours |",
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const point of sortedPoints(report)) {
     const cell = cellOf(point, op);
@@ -103,7 +103,7 @@ function timeTable(report: ApiBenchReport, op: Operation): string {
     const mutVal = (m: Record<string, number>, a: string, b: string): string =>
       pair(m[a] ?? Number.NaN, m[b] ?? Number.NaN, 2);
     lines.push(
-      `| ${point.concurrency} | ${point.configuration} | ${pair(perWrite(o.webhookCalls['admit']), perWrite(o.webhookCalls['validating']), 2)} | ${mutVal(o.webhookMeanMs, 'admit', 'validating')} | ${mutVal(o.ourReviewMeanMs, 'mutate', 'validate')} | ${pair(o.mutatingPhaseMeanMs, o.validatingPhaseMeanMs, 2)} | ${fixed(perWrite(o.policyChecks), 2)} | ${fixed(o.ourCpuMicrosPerReview, 0)} | ${fixed(o.cpuMicrosPerWrite.apiServer, 0)} / ${fixed(o.cpuMicrosPerWrite.etcd, 0)} / ${fixed(o.cpuMicrosPerWrite.webhook, 0)} |`,
+      `| ${point.concurrency} | ${point.configuration} | ${pair(perWrite(o.webhookCalls['admit']), perWrite(o.webhookCalls['validating']), 2)} | ${mutVal(o.webhookMeanMs, 'admit', 'validating')} | ${mutVal(o.ourReviewMeanMs, 'mutate', 'validate')} | ${pair(o.mutatingPhaseMeanMs, o.validatingPhaseMeanMs, 2)} | ${fixed(o.ourCpuMicrosPerReview, 0)} | ${fixed(o.cpuMicrosPerWrite.apiServer, 0)} / ${fixed(o.cpuMicrosPerWrite.etcd, 0)} / ${fixed(o.cpuMicrosPerWrite.webhook, 0)} |`,
     );
   }
   return lines.join('\n');

@@ -101,9 +101,6 @@ test('webhook calls: every create and update reaches both webhooks, none without
       }
     }
   }
-  for (const point of report.points.filter((p) => p.configuration === 'policy')) {
-    assert.ok(cell(point, 'create').observed.policyChecks >= count);
-  }
 });
 
 test('UPDATEs of objects being deleted: counted, and left out once matchConditions ship', () => {
