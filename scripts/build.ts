@@ -25,12 +25,41 @@ export function currentCommit(env: NodeJS.ProcessEnv = process.env): string {
   return dirty === '' || dirty === undefined ? head : `${head}-dirty`;
 }
 
+// npm's configuration from the calling install removed (pre-commit's prefix, --force), so a
+// nested npm works on this package's own directory.
+const ownEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
+);
+
+/**
+ * tsc from the dev dependencies, installing them first if they are missing. They are missing
+ * under pre-commit: it installs a hook with `npm install -g git+file://...` while exporting
+ * NPM_CONFIG_PREFIX, and npm's preparation of that git dependency then installs into the
+ * prefix instead of the clone, so the clone's `prepare` finds no dev dependencies (pre-commit
+ * 4.7 with npm 11).
+ */
+function tscPath(): string {
+  const resolve = () => createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  try {
+    return resolve();
+  } catch {
+    const npm = process.env['npm_execpath'];
+    if (npm === undefined) throw new Error('typescript is not installed; run `npm ci` first');
+    const install = spawnSync(
+      process.execPath,
+      [npm, 'ci', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: packageRoot, stdio: 'inherit', env: ownEnv },
+    );
+    if (install.status !== 0) process.exit(install.status ?? 1);
+    return resolve();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const packing = ['pack', 'publish'].includes(process.env['npm_command'] ?? '');
   if (process.argv.includes('--unless-packing') && packing) process.exit(0);
   rmSync(`${packageRoot}dist`, { recursive: true, force: true });
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  const run = spawnSync(process.execPath, [tscPath(), '-p', 'tsconfig.build.json'], {
     cwd: packageRoot,
     stdio: 'inherit',
   });
