@@ -44,6 +44,8 @@ export interface ApiBenchOptions {
   readonly protocol: ClientProtocol;
   /** Objects created with a finalizer, deleted, then updated, to show they skip the webhook. */
   readonly deletingObjects: number;
+  /** Write a V8 CPU profile of our server here (node --cpu-prof), for where its time goes. */
+  readonly cpuProfileDir?: string;
   /** Progress lines (stderr in the CLI). */
   readonly progress?: (line: string) => void;
 }
@@ -67,7 +69,7 @@ export interface ApiBenchReport {
   readonly finishedAt: string;
   readonly loadAverageAtStart: number[];
   readonly loadAverageAtEnd: number[];
-  readonly options: Omit<ApiBenchOptions, 'progress'>;
+  readonly options: Omit<ApiBenchOptions, 'progress' | 'cpuProfileDir'>;
   /** matchConditions of each shipped webhook, by name. */
   readonly matchConditions: Record<string, string[]>;
   readonly configurations: {
@@ -150,7 +152,12 @@ export async function runApiBench(opts: ApiBenchOptions): Promise<ApiBenchReport
   try {
     await prepareCluster(cp);
     say('starting our webhook server');
-    webhook = await startWebhookProcess({ kubeconfigPath: cp.kubeconfigPath });
+    webhook = await startWebhookProcess({
+      kubeconfigPath: cp.kubeconfigPath,
+      ...(opts.cpuProfileDir === undefined
+        ? {}
+        : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] }),
+    });
     const w: World = { cp, webhook, namespace, client: probeClient };
 
     for (const [i, concurrency] of opts.concurrencies.entries()) {

@@ -1,9 +1,9 @@
 // `npm run bench:api`: API write latency through the test tier's kube-apiserver + etcd with no
 // admission, our webhooks and the generated policy side by side. Prints markdown; progress on
 // stderr.
-//   node bench/api/run.ts [--concurrency 1,16,64,256,500] [--count 500] [--warmup 100]
+//   node bench/api/run.ts [--concurrency 1,16,64,256,500] [--count 1000] [--warmup 100]
 //                         [--configs none,webhook,policy] [--client h2|h1]
-//                         [--deleting-objects 20] [--json FILE]
+//                         [--deleting-objects 20] [--cpu-prof DIR] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { option } from '../cli-option.ts';
 import { runApiBench } from './bench.ts';
@@ -22,11 +22,12 @@ if (protocol !== 'h2' && protocol !== 'h1') throw new Error('--client must be h2
 
 const report = await runApiBench({
   concurrencies: list(option('--concurrency', '1,16,64,256,500')).map(Number),
-  count: Number(option('--count', '500')),
+  count: Number(option('--count', '1000')),
   warmup: Number(option('--warmup', '100')),
   configurations: configurations as ConfigurationName[],
   protocol,
   deletingObjects: Number(option('--deleting-objects', '20')),
+  ...(option('--cpu-prof', '') === '' ? {} : { cpuProfileDir: option('--cpu-prof', '') }),
   progress: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
 });
 process.stdout.write(`${renderReport(report)}\n`);

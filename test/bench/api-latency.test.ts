@@ -101,9 +101,6 @@ test('webhook calls: every create and update reaches both webhooks, none without
       }
     }
   }
-  for (const point of report.points.filter((p) => p.configuration === 'policy')) {
-    assert.ok(cell(point, 'create').observed.policyChecks >= count);
-  }
 });
 
 test('UPDATEs of objects being deleted: counted, and left out once matchConditions ship', () => {
@@ -120,7 +117,8 @@ test('the report has a table per operation and a goal line per configuration and
   const text = renderReport(report);
   for (const op of operations) assert.match(text, new RegExp(`^### ${op}$`, 'm'));
   const rows = text.split('\n').filter((l) => /^\| \d+ \| (none|webhook|policy) \|/.test(l));
-  assert.equal(rows.length, report.points.length * operations.length);
+  // Two tables per operation (latency, where the time goes), a row per point in each.
+  assert.equal(rows.length, 2 * report.points.length * operations.length);
   const others = report.points.filter((p) => p.configuration !== 'none');
   assert.equal(goalChecks(report).length, others.length * operations.length);
 });

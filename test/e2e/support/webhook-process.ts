@@ -21,6 +21,8 @@ export interface WebhookProcessOptions {
   readonly kubeconfigPath: string;
   /** More `serve` flags, e.g. `['--crd', 'cluster']`. */
   readonly extraArgs?: readonly string[];
+  /** Flags for node itself, before the script (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface WebhookProcess {
@@ -54,13 +56,16 @@ export async function startWebhookProcess(opts: WebhookProcessOptions): Promise<
     proc = startProcess({
       name: 'mcpentry-webhook',
       command: process.execPath,
-      args: webhookServeArgs({
-        tls,
-        kubeconfigPath: opts.kubeconfigPath,
-        port,
-        metricsPort,
-        ...(opts.extraArgs === undefined ? {} : { extraArgs: opts.extraArgs }),
-      }),
+      args: [
+        ...(opts.nodeArgs ?? []),
+        ...webhookServeArgs({
+          tls,
+          kubeconfigPath: opts.kubeconfigPath,
+          port,
+          metricsPort,
+          ...(opts.extraArgs === undefined ? {} : { extraArgs: opts.extraArgs }),
+        }),
+      ],
       logPath,
     });
     // /readyz is 200 only once the reference caches have synced, so the first review
