@@ -48,6 +48,11 @@ async function celFindingsFor(
   return celRuleFindings(schema, object);
 }
 
+/** Findings in the order they are written in the file (stable for one position). */
+function byPosition(findings: LocatedFinding[]): LocatedFinding[] {
+  return findings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
 /**
  * The object as the API server stores it on create: it clears metadata.deletionTimestamp and
  * deletionGracePeriodSeconds (rest.BeforeCreate) before validation, so a manifest that sets
@@ -105,8 +110,8 @@ export async function judgeEntry(
     namespace,
     name,
     allowed: verdict.allowed && cel.denials.length === 0 && meta.length === 0,
-    denials: [...meta, ...verdict.denials, ...cel.denials].map(place),
-    warnings: [...verdict.warnings, ...cel.warnings].map(place),
+    denials: byPosition([...meta, ...verdict.denials, ...cel.denials].map(place)),
+    warnings: byPosition([...verdict.warnings, ...cel.warnings].map(place)),
     patch: verdict.patch,
   };
 }

@@ -24,12 +24,16 @@ export interface ManifestDocument {
   /** The object as the API server would receive it (JSON types only). */
   readonly object: Record<string, unknown>;
   /**
-   * Where a field is written, for a Kubernetes field path such as `spec.remoteUrl`,
-   * `spec.headerForward.addHeadersFromSecret[0].headerName` or `metadata.labels[app]`;
-   * the position of the key for map members. Undefined when the field is not in the source.
+   * Where a field's value is written, for a Kubernetes field path such as `spec.remoteUrl`,
+   * `spec.headerForward.addHeadersFromSecret[0].headerName` or `metadata.labels[app]` (the
+   * key's position when the value is empty or cannot be told apart). Undefined when the field
+   * is not in the source.
    */
   locate(fieldPath: string): SourcePosition | undefined;
-  /** `locate`, falling back to the nearest enclosing field that exists (at worst the object). */
+  /**
+   * `locate`, falling back to the nearest enclosing field that exists (its key: a missing
+   * member is reported where its parent is named), at worst the object.
+   */
   locateNearest(fieldPath: string): SourcePosition;
 }
 
@@ -55,23 +59,29 @@ export function createManifestDocument(init: {
    */
   offsets: () => ReadonlyMap<string, number>;
   position: (offset: number) => SourcePosition;
+  /** The text the offsets point into, to step from a member's key to its value. */
+  text: string;
 }): ManifestDocument {
-  const { offsets, position, prefix } = init;
+  const { offsets, position, prefix, text } = init;
   const offsetAt = (segments: readonly (string | number)[]): number | undefined =>
     offsets().get(pathKey([...prefix, ...segments]));
   const start = position(init.start);
+  // Readers record a map member at its key and a list item at its node.
+  const valueAt = (segments: readonly (string | number)[], offset: number): number =>
+    typeof segments.at(-1) === 'number' ? offset : valueOffset(text, offset);
   const locate = (fieldPath: string): SourcePosition | undefined => {
     if (fieldPath === '') return start;
     const segments = parseFieldPath(fieldPath);
     if (segments === undefined) return undefined;
     const offset = offsetAt(segments);
-    return offset === undefined ? undefined : position(offset);
+    return offset === undefined ? undefined : position(valueAt(segments, offset));
   };
   const locateNearest = (fieldPath: string): SourcePosition => {
     const segments = (fieldPath === '' ? [] : parseFieldPath(fieldPath)) ?? [];
     for (let length = segments.length; length > 0; length--) {
       const offset = offsetAt(segments.slice(0, length));
-      if (offset !== undefined) return position(offset);
+      if (offset === undefined) continue;
+      return position(length === segments.length ? valueAt(segments, offset) : offset);
     }
     return start;
   };
@@ -86,4 +96,71 @@ export function createManifestDocument(init: {
     ...(init.listItem === undefined ? {} : { listItem: init.listItem }),
   };
   return document;
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * From a member's key at `at` to where its value is written: past the key (plain or quoted),
+ * the `:` and blanks; to the next line's content when the value is a nested block. `at` itself
+ * when the value is empty or the shape is not recognised (explicit `?` keys, aliases).
+ */
+export function valueOffset(text: string, at: number): number {
+  let i = at;
+  const first = text.charCodeAt(i);
+  if (first === 0x22 || first === 0x27) {
+    i = quotedEnd(text, i);
+    if (i < 0) return at;
+    while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i++;
+    if (text.charCodeAt(i) !== 0x3a) return at;
+  } else {
+    for (;;) {
+      if (i >= text.length) return at;
+      const c = text.charCodeAt(i);
+      if (c === NEWLINE) return at;
+      if (c === 0x3a && isBlankOrEnd(text.charCodeAt(i + 1), i + 1 >= text.length)) break;
+      i++;
+    }
+  }
+  i++; // past ':'
+  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i++;
+  const next = text.charCodeAt(i);
+  if (i < text.length && next !== 0x23 && next !== NEWLINE && next !== CR) return i;
+  // A block value starts on a following line, indented more than the key (a sequence may sit
+  // at the key's own column).
+  const keyColumn = at - (text.lastIndexOf('\n', at - 1) + 1);
+  let lineStart = text.indexOf('\n', i) + 1;
+  while (lineStart > 0 && lineStart < text.length) {
+    let j = lineStart;
+    while (text.charCodeAt(j) === SPACE) j++;
+    const c = text.charCodeAt(j);
+    if (c !== NEWLINE && c !== CR && c !== 0x23 && j < text.length) {
+      const column = j - lineStart;
+      const dash = c === 0x2d && isBlankOrEnd(text.charCodeAt(j + 1), j + 1 >= text.length);
+      return column > keyColumn || (dash && column === keyColumn) ? j : at;
+    }
+    lineStart = text.indexOf('\n', j) + 1;
+  }
+  return at;
+}
+
+function isBlankOrEnd(c: number, end: boolean): boolean {
+  return end || c === SPACE || c === TAB || c === NEWLINE || c === CR;
+}
+
+/** Offset just past a quoted scalar starting at `at`, or -1. */
+function quotedEnd(text: string, at: number): number {
+  const quote = text.charCodeAt(at);
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote === 0x22 && c === 0x5c) i++;
+    else if (c === quote) {
+      if (quote === 0x27 && text.charCodeAt(i + 1) === 0x27) i++;
+      else return i + 1;
+    }
+  }
+  return -1;
 }

@@ -81,6 +81,7 @@ function readStream(text: string, source: string, fast: boolean): ParsedManifest
               prefix.length === 0 ? read.rootOffset : (read.offsets().get(pathKey(prefix)) ?? 0),
             offsets: read.offsets,
             position,
+            text,
           }),
         );
       },

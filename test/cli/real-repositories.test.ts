@@ -60,7 +60,7 @@ describe('kinds and API groups', () => {
       denial?.message ?? '',
       /no kind "MCPServerEntrys" in toolhive.stacklok.dev; did you mean "MCPServerEntry"\?/,
     );
-    assert.equal(denial?.line, 2);
+    assert.deepEqual([denial?.line, denial?.column], [2, 7], 'the position of the value');
   });
 
   test('a group one slip from toolhive.stacklok.dev is a finding', async () => {

@@ -94,7 +94,7 @@ items:
         ['ConfigMap', 1, 0, 14, 5],
       ],
     );
-    assert.deepEqual(parsed.documents[2]?.locate('metadata.name'), { line: 16, column: 7 });
+    assert.deepEqual(parsed.documents[2]?.locate('metadata.name'), { line: 16, column: 13 });
   });
 
   test('a List item that is not an object is an error; the others are kept', () => {
@@ -349,15 +349,16 @@ describe('locate: field path to line and column', () => {
 
   const table: [path: string, line: number, column: number][] = [
     ['', 3, 1],
-    ['spec', 7, 1],
-    ['spec.remoteUrl', 8, 3],
-    ['spec.transport', 9, 3],
-    ['spec.groupRef.name', 11, 5],
-    ['spec.headerForward.addPlaintextHeaders[X-Tenant-ID]', 14, 7],
-    ['spec.headerForward.addPlaintextHeaders.X-Tenant-ID', 14, 7],
+    // Where each value is written (a nested block: its first line).
+    ['spec', 8, 3],
+    ['spec.remoteUrl', 8, 14],
+    ['spec.transport', 9, 14],
+    ['spec.groupRef.name', 11, 11],
+    ['spec.headerForward.addPlaintextHeaders[X-Tenant-ID]', 14, 20],
+    ['spec.headerForward.addPlaintextHeaders.X-Tenant-ID', 14, 20],
     ['spec.headerForward.addHeadersFromSecret[0]', 16, 9],
-    ['spec.headerForward.addHeadersFromSecret[0].headerName', 16, 9],
-    ['spec.headerForward.addHeadersFromSecret[0].valueSecretRef.key', 19, 11],
+    ['spec.headerForward.addHeadersFromSecret[0].headerName', 16, 21],
+    ['spec.headerForward.addHeadersFromSecret[0].valueSecretRef.key', 19, 16],
   ];
   for (const [path, line, column] of table) {
     test(`${path === '' ? '(object)' : path} is at ${line}:${column}`, () => {
@@ -383,7 +384,7 @@ describe('locate: field path to line and column', () => {
       'base: &b {name: g}\nspec:\n  groupRef: *b\n',
       'a.yaml',
     ).documents;
-    assert.deepEqual(aliased?.locate('spec.groupRef'), { line: 3, column: 3 });
+    assert.deepEqual(aliased?.locate('spec.groupRef'), { line: 3, column: 13 });
     assert.deepEqual(aliased?.locateNearest('spec.groupRef.name'), { line: 3, column: 3 });
   });
 
@@ -392,6 +393,6 @@ describe('locate: field path to line and column', () => {
       'metadata:\n  annotations: {é: "ü", x: 1}\n',
       'u.yaml',
     ).documents;
-    assert.deepEqual(doc2?.locate('metadata.annotations.x'), { line: 2, column: 25 });
+    assert.deepEqual(doc2?.locate('metadata.annotations.x'), { line: 2, column: 28 });
   });
 });
