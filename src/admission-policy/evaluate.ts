@@ -5,6 +5,7 @@
 // a failure with its message: what the API server alone would decide, without the webhook.
 import { celError, celMap, isCelError, type CelInput, type CelResult } from '@bufbuild/cel';
 import { compileRule } from '../cel/rule-program.ts';
+import type { Finding } from '../policy/findings.ts';
 import { toCelValue } from '../cel/object-values.ts';
 import { policyValidations, policyVariables } from './policy-document.ts';
 
@@ -66,4 +67,18 @@ export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[]
     });
   }
   return failures;
+}
+
+/**
+ * A failure as a finding, for the CLI's reporters: the policy's messages start with the field
+ * path, as the webhook's do (`spec.remoteUrl: Invalid value: ...`).
+ */
+export function policyFailureFinding(failure: PolicyFailure): Finding {
+  const match = /^(spec(?:[.[][^:]*)?): (.*)$/s.exec(failure.message);
+  return {
+    field: match?.[1] ?? '',
+    type: 'Forbidden',
+    message: match?.[2] ?? failure.message,
+    rule: 'admission-policy',
+  };
 }

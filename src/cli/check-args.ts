@@ -28,6 +28,11 @@ export interface CheckConfig {
   readonly showDefaults: boolean;
   /** --mutating-webhook: judge entries with the mutating webhook's defaults applied. */
   readonly mutatingWebhook: boolean;
+  /**
+   * --admission-policy: judge with the generated ValidatingAdmissionPolicy (and the CRD
+   * schema) only, as the API server alone would without the webhook.
+   */
+  readonly admissionPolicy: boolean;
   readonly output: OutputFormat;
   readonly warningsAsErrors: boolean;
   /** --require-entries: a run that finds no MCPServerEntry fails (exit 1). */
@@ -67,6 +72,9 @@ Options:
       --show-defaults       print the patch the mutating webhook would apply
       --mutating-webhook    judge entries with that patch applied, as when the mutating
                             webhook is installed (default: as written, against the CRD)
+      --admission-policy    judge as the API server alone would, with the generated
+                            ValidatingAdmissionPolicy (\`mcpentry-webhook policy\`) and the
+                            schema, without the webhook: no lookups, no warnings
       --warnings-as-errors  exit 1 when any entry has warnings
       --require-entries     exit 1 when the input holds no MCPServerEntry at all
       --lookup-timeout MS   deadline for cluster lookups of one entry (default 5000)
@@ -94,6 +102,7 @@ const flags: readonly FlagSpec[] = [
   { name: '--crd', takesValue: true },
   { name: '--show-defaults', takesValue: false },
   { name: '--mutating-webhook', takesValue: false },
+  { name: '--admission-policy', takesValue: false },
   { name: '--warnings-as-errors', takesValue: false },
   { name: '--require-entries', takesValue: false },
   { name: '--exclude', takesValue: true },
@@ -135,6 +144,7 @@ export function parseCheckArgs(
   let crd: string | undefined;
   let showDefaults = false;
   let mutatingWebhook = false;
+  let admissionPolicy = false;
   let warningsAsErrors = false;
   let requireEntries = false;
   const exclude: string[] = [];
@@ -207,6 +217,9 @@ export function parseCheckArgs(
       case '--show-defaults':
         showDefaults = true;
         break;
+      case '--admission-policy':
+        admissionPolicy = true;
+        break;
       case '--mutating-webhook':
         mutatingWebhook = true;
         break;
@@ -239,6 +252,7 @@ export function parseCheckArgs(
     crd,
     showDefaults,
     mutatingWebhook,
+    admissionPolicy,
     output,
     warningsAsErrors,
     requireEntries,

@@ -35,6 +35,7 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
           { object: s.object, position, locateNearest: () => position },
           s.namespace,
           true, // stored objects went through the mutating webhook, if it is installed
+          config.admissionPolicy,
         ),
       );
     }

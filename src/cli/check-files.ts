@@ -51,6 +51,7 @@ export async function checkFiles(
         },
         config.defaultNamespace,
         config.mutatingWebhook,
+        config.admissionPolicy,
       );
       entries.push(withoutOfflineReadiness(judged, doc.object, offline, config.defaultNamespace));
     }

@@ -70,6 +70,27 @@ function asCreated(object: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * What the API server alone decides with the generated ValidatingAdmissionPolicy installed and
+ * no webhook: the schema first (a schema error ends the request before admission), then the
+ * policy. No lookups, no warnings, no defaults patch.
+ */
+async function apiServerAloneVerdict(
+  schemas: EntrySchemas,
+  version: string,
+  object: Record<string, unknown>,
+): Promise<{ allowed: boolean; denials: Finding[]; warnings: Finding[]; patch: [] }> {
+  const schemaFindings = schemas.validate(version, object);
+  if (schemaFindings.length > 0)
+    return { allowed: false, denials: schemaFindings, warnings: [], patch: [] };
+  const { evaluateAdmissionPolicy, policyFailureFinding } =
+    await import('../admission-policy/evaluate.ts');
+  const denials = evaluateAdmissionPolicy({ object, operation: 'CREATE' }).map(
+    policyFailureFinding,
+  );
+  return { allowed: denials.length === 0, denials, warnings: [], patch: [] };
+}
+
+/**
  * `mutatingDefaults`: judge the object as the mutating webhook leaves it (it is installed, or
  * the object was stored through it). Otherwise the object is judged as written against the
  * CRD given, as a cluster without the mutating webhook would; the patch is still reported.
@@ -80,6 +101,8 @@ export async function judgeEntry(
   doc: EntryDocument,
   defaultNamespace: string,
   mutatingDefaults: boolean,
+  /** Judge with the generated ValidatingAdmissionPolicy instead of the webhook. */
+  admissionPolicy = false,
 ): Promise<EntryResult> {
   const apiVersion = asText(doc.object['apiVersion']);
   const version = apiVersion.slice(entryGroup.length + 1);
@@ -93,9 +116,11 @@ export async function judgeEntry(
     oldObject: null,
     namespace,
   } as const;
-  const verdict = mutatingDefaults
-    ? await engine.check(input)
-    : { ...(await engine.validate(input)), patch: engine.mutate(input).patch };
+  const verdict = admissionPolicy
+    ? await apiServerAloneVerdict(schemas, version, input.object)
+    : mutatingDefaults
+      ? await engine.check(input)
+      : { ...(await engine.validate(input)), patch: engine.mutate(input).patch };
   const place = (f: Finding): LocatedFinding => ({
     ...f,
     source: doc.position.source,

@@ -1,0 +1,54 @@
+// `check --admission-policy`: what the API server alone would decide with the generated
+// ValidatingAdmissionPolicy installed and no webhook (no lookups, schema first).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCheckCaptured } from './golden-cases.ts';
+
+const entry = (remoteUrl: string, extra = ''): string =>
+  `apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServerEntry
+metadata: {name: probe, namespace: default}
+spec:
+  remoteUrl: ${JSON.stringify(remoteUrl)}
+  transport: streamable-http
+  groupRef: {name: not-defined-anywhere}
+${extra}`;
+
+describe('check --admission-policy', () => {
+  test('denies what the policy denies, naming the rule', async () => {
+    const run = await runCheckCaptured(['--admission-policy', '-o', 'json', '-'], {
+      stdin: entry('http://0x7f.1/'),
+    });
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout) as {
+      entries: { denials: { field: string; rule: string; message: string }[] }[];
+    };
+    const denials = report.entries[0]?.denials ?? [];
+    assert.deepEqual(
+      denials.map((d) => [d.field, d.rule]),
+      [['spec.remoteUrl', 'admission-policy']],
+    );
+    assert.match(denials[0]?.message ?? '', /non-canonical spelling/);
+  });
+
+  test('does no lookups: a missing MCPGroup is not its business', async () => {
+    const run = await runCheckCaptured(['--admission-policy', '-'], {
+      stdin: entry('https://mcp.example.com/mcp'),
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const webhook = await runCheckCaptured(['-'], { stdin: entry('https://mcp.example.com/mcp') });
+    assert.equal(webhook.code, 1, 'the webhook would deny the missing group');
+  });
+
+  test('the schema decides first, as on the API server', async () => {
+    const run = await runCheckCaptured(['--admission-policy', '-o', 'json', '-'], {
+      stdin: entry('https://mcp.example.com/mcp').replace('streamable-http', 'grpc'),
+    });
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout) as { entries: { denials: { rule: string }[] }[] };
+    assert.deepEqual(
+      report.entries[0]?.denials.map((d) => d.rule),
+      ['schema'],
+    );
+  });
+});
