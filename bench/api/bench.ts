@@ -11,7 +11,12 @@ import {
 } from '../../test/e2e/support/webhook-process.ts';
 import { startControlPlane, type ControlPlane } from '../../test/harness/control-plane.ts';
 import { apiClient, type ClientProtocol } from './client.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBaseline, writeCertificates, type ServerProcess } from '../servers.ts';
 import {
+  floorWebhooks,
   inForce,
   noAdmission,
   ourWebhooks,
@@ -132,7 +137,7 @@ export async function runApiBench(opts: ApiBenchOptions): Promise<ApiBenchReport
       );
       continue;
     }
-    const c = name === 'none' ? noAdmission : ourWebhooks;
+    const c = { none: noAdmission, floor: floorWebhooks, webhook: ourWebhooks }[name];
     chosen.push(c);
     available.push({ name, description: c.description, available: true });
   }
@@ -141,6 +146,8 @@ export async function runApiBench(opts: ApiBenchOptions): Promise<ApiBenchReport
   say('starting etcd and kube-apiserver');
   const cp = await startControlPlane({ crds: 'project' });
   let webhook: WebhookProcess | undefined;
+  let floor: ServerProcess | undefined;
+  const floorDir = await mkdtemp(join(tmpdir(), 'mcpentry-bench-floor-'));
   const probeClient = apiClient({
     server: cp.server,
     caPem: cp.caPem,
@@ -158,7 +165,16 @@ export async function runApiBench(opts: ApiBenchOptions): Promise<ApiBenchReport
         ? {}
         : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] }),
     });
-    const w: World = { cp, webhook, namespace, client: probeClient };
+    say('starting the floor server');
+    const floorCerts = await writeCertificates(floorDir);
+    floor = await startBaseline({ certs: floorCerts, http2: true });
+    const w: World = {
+      cp,
+      webhook,
+      floor: Object.assign(floor, { caPem: floorCerts.ca }),
+      namespace,
+      client: probeClient,
+    };
 
     for (const [i, concurrency] of opts.concurrencies.entries()) {
       const order = i % 2 === 0 ? chosen : [...chosen].reverse();
@@ -218,6 +234,8 @@ export async function runApiBench(opts: ApiBenchOptions): Promise<ApiBenchReport
   } finally {
     await probeClient.close();
     await webhook?.stop();
+    await floor?.stop();
+    await rm(floorDir, { recursive: true, force: true });
     await cp.stop();
   }
   return {

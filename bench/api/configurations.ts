@@ -11,18 +11,23 @@ import {
 } from '../../test/e2e/support/activation.ts';
 import type { WebhookProcess } from '../../test/e2e/support/webhook-process.ts';
 import type { ControlPlane } from '../../test/harness/control-plane.ts';
+import type { ServerProcess } from '../servers.ts';
 import type { ApiClient } from './client.ts';
+import { parseMetrics, total } from './prometheus.ts';
 import { collectionPath, group, version } from './writes.ts';
 
 export interface World {
   readonly cp: ControlPlane;
   readonly webhook: WebhookProcess;
+  /** The floor: bench/baseline-server.ts, answering "allowed" to every review, and its CA. */
+  readonly floor: ServerProcess & { readonly caPem: string };
   readonly namespace: string;
   /** A client outside the measured load, for probes and clean-up. */
   readonly client: ApiClient;
 }
 
-export type ConfigurationName = 'none' | 'webhook' | 'policy';
+export const configurationNames = ['none', 'floor', 'webhook', 'policy'] as const;
+export type ConfigurationName = (typeof configurationNames)[number];
 
 export interface Configuration {
   readonly name: ConfigurationName;
@@ -113,6 +118,32 @@ const webhookConfigurationKinds = [
   'mutatingwebhookconfiguration/mcpentry-webhook',
 ];
 
+/** Webhook calls the API server has made so far (both types, every webhook). */
+export async function webhookCallsSoFar(w: World): Promise<number> {
+  const answer = await w.client.send('GET', '/metrics');
+  const family = 'apiserver_admission_webhook_admission_duration_seconds_count';
+  return total([...parseMetrics(answer.body, [family]).values()], family);
+}
+
+/**
+ * Deletes the shipped webhook configurations and waits until a probe write calls no webhook at
+ * all (validating and mutating configurations reach the admission plugins separately).
+ */
+async function removeWebhooks(w: World, timeoutMs = 30_000): Promise<void> {
+  await w.cp.kubectl(['delete', '--ignore-not-found', ...webhookConfigurationKinds]);
+  const started = Date.now();
+  for (;;) {
+    const before = await webhookCallsSoFar(w);
+    await probeBadEntry(w);
+    if ((await webhookCallsSoFar(w)) === before) return;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `webhooks still called ${timeoutMs} ms after their configurations were deleted`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Our validating and mutating webhooks as shipped (deploy/overlays/dev-url: URL mode). */
 export const ourWebhooks: Configuration = {
   name: 'webhook',
@@ -127,10 +158,33 @@ export const ourWebhooks: Configuration = {
     await waitForWebhookActive(w.cp.kubectl, w.namespace);
     await waitInForce(w, ourWebhooks);
   },
-  async leave(w) {
-    await w.cp.kubectl(['delete', '--ignore-not-found', ...webhookConfigurationKinds]);
-    await waitInForce(w, noAdmission);
+  leave: (w) => removeWebhooks(w),
+};
+
+/**
+ * The same shipped configurations (rules, failurePolicy, timeouts, matchConditions) pointed at
+ * the floor, a server that answers "allowed" without looking: what any webhook costs here, the
+ * API server's serialisation, TLS and HTTP/2 round trips and the scheduling of one more process,
+ * before our review does any work. It admits the bad entry, so its proof is that writes reach it.
+ */
+export const floorWebhooks: Configuration = {
+  name: 'floor',
+  description:
+    'the same webhook configurations pointed at bench/baseline-server.ts, which allows every review without reading it',
+  expect: 'admitted',
+  async enter(w) {
+    await registerDevUrlWebhooks(w.cp.kubectl, { port: w.floor.port, caPem: w.floor.caPem });
+    const started = Date.now();
+    for (;;) {
+      const before = await webhookCallsSoFar(w);
+      const verdict = await probeBadEntry(w);
+      // Both webhooks answered (mutating and validating): the floor is in the path.
+      if (verdict.admitted && (await webhookCallsSoFar(w)) - before >= 2) return;
+      if (Date.now() - started > 30_000) throw new Error('the floor webhooks were never called');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   },
+  leave: (w) => removeWebhooks(w),
 };
 
 /**

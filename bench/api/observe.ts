@@ -24,7 +24,10 @@ const apiServerFamilies = [
 const ourFamilies = ['mcpentry_webhook_reviews_total', 'mcpentry_webhook_review_duration_seconds'];
 
 interface CpuMicros {
+  /** Our server. */
   readonly webhook: number;
+  /** The floor server (bench/baseline-server.ts). */
+  readonly floor: number;
   readonly apiServer: number;
   readonly etcd: number;
 }
@@ -58,8 +61,11 @@ export interface Observation {
   readonly ourReviews: Record<string, number>;
   /** Our server's own time per review (parsed request to encoded answer), mean ms, by path. */
   readonly ourReviewMeanMs: Record<string, number>;
-  /** Our server's CPU per review answered, µs (NaN when it answered none). */
-  readonly ourCpuMicrosPerReview: number;
+  /**
+   * CPU of the webhook servers (ours and the floor; the idle one adds next to nothing) per
+   * webhook call the API server made, µs (NaN when it made none).
+   */
+  readonly serverCpuMicrosPerCall: number;
   /** CPU per write of each process, µs. */
   readonly cpuMicrosPerWrite: CpuMicros;
 }
@@ -116,6 +122,7 @@ export async function snapshot(w: World): Promise<Snapshot> {
     ours: parseMetrics(ourText, ourFamilies),
     cpu: {
       webhook: cpuOf(w.webhook.pid()),
+      floor: cpuOf(w.floor.pid),
       apiServer: cpuOf(ids.kubeApiServer),
       etcd: cpuOf(ids.etcd),
     },
@@ -146,7 +153,8 @@ export function observe(before: Snapshot, after: Snapshot, writes: number): Obse
     webhookP99Ms[type] = ms(histogramQuantile(api, webhookFamily, 0.99, { type }));
   }
   const ourReviews = Object.fromEntries(sumBy(ours, 'mcpentry_webhook_reviews_total', 'path'));
-  const reviews = Object.values(ourReviews).reduce((a, b) => a + b, 0);
+  const allCalls = (webhookCalls['admit'] ?? 0) + (webhookCalls['validating'] ?? 0);
+  const serverCpu = after.cpu.webhook - before.cpu.webhook + (after.cpu.floor - before.cpu.floor);
   const stepFamily = 'apiserver_admission_step_admission_duration_seconds';
   const requestWhere = { resource: 'mcpserverentries', dry_run: '' };
   const cpu = (key: keyof CpuMicros): number => (after.cpu[key] - before.cpu[key]) / writes;
@@ -165,8 +173,12 @@ export function observe(before: Snapshot, after: Snapshot, writes: number): Obse
         ms(mean(ours, 'mcpentry_webhook_review_duration_seconds', { path })),
       ]),
     ),
-    ourCpuMicrosPerReview:
-      reviews === 0 ? Number.NaN : (after.cpu.webhook - before.cpu.webhook) / reviews,
-    cpuMicrosPerWrite: { webhook: cpu('webhook'), apiServer: cpu('apiServer'), etcd: cpu('etcd') },
+    serverCpuMicrosPerCall: allCalls === 0 ? Number.NaN : serverCpu / allCalls,
+    cpuMicrosPerWrite: {
+      webhook: cpu('webhook'),
+      floor: cpu('floor'),
+      apiServer: cpu('apiServer'),
+      etcd: cpu('etcd'),
+    },
   };
 }

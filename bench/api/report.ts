@@ -2,6 +2,7 @@
 // configuration, with the ratios to "none" at the same concurrency), the goals, and the
 // call counts that show which writes reach our webhook.
 import type { ApiBenchReport, Cell, PointResult } from './bench.ts';
+import { configurationNames } from './configurations.ts';
 import type { Operation } from './writes.ts';
 import { operations } from './writes.ts';
 
@@ -92,7 +93,7 @@ function latencyTable(report: ApiBenchReport, op: Operation): string {
  */
 function timeTable(report: ApiBenchReport, op: Operation): string {
   const lines = [
-    "| c | config | webhook calls per write (mut / val) | API server waited for the webhook, mean ms (mut / val) | our server's review, mean ms (mut / val) | admission phases per write, ms (mut / val) | our CPU µs per review | CPU µs per write: API server / etcd / ours |",
+    "| c | config | webhook calls per write (mut / val) | API server waited for the webhook, mean ms (mut / val) | our server's review, mean ms (mut / val) | admission phases per write, ms (mut / val) | webhook server CPU µs per call | CPU µs per write: API server / etcd / ours / floor |",
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const point of sortedPoints(report)) {
@@ -103,14 +104,14 @@ function timeTable(report: ApiBenchReport, op: Operation): string {
     const mutVal = (m: Record<string, number>, a: string, b: string): string =>
       pair(m[a] ?? Number.NaN, m[b] ?? Number.NaN, 2);
     lines.push(
-      `| ${point.concurrency} | ${point.configuration} | ${pair(perWrite(o.webhookCalls['admit']), perWrite(o.webhookCalls['validating']), 2)} | ${mutVal(o.webhookMeanMs, 'admit', 'validating')} | ${mutVal(o.ourReviewMeanMs, 'mutate', 'validate')} | ${pair(o.mutatingPhaseMeanMs, o.validatingPhaseMeanMs, 2)} | ${fixed(o.ourCpuMicrosPerReview, 0)} | ${fixed(o.cpuMicrosPerWrite.apiServer, 0)} / ${fixed(o.cpuMicrosPerWrite.etcd, 0)} / ${fixed(o.cpuMicrosPerWrite.webhook, 0)} |`,
+      `| ${point.concurrency} | ${point.configuration} | ${pair(perWrite(o.webhookCalls['admit']), perWrite(o.webhookCalls['validating']), 2)} | ${mutVal(o.webhookMeanMs, 'admit', 'validating')} | ${mutVal(o.ourReviewMeanMs, 'mutate', 'validate')} | ${pair(o.mutatingPhaseMeanMs, o.validatingPhaseMeanMs, 2)} | ${fixed(o.serverCpuMicrosPerCall, 0)} | ${fixed(o.cpuMicrosPerWrite.apiServer, 0)} / ${fixed(o.cpuMicrosPerWrite.etcd, 0)} / ${fixed(o.cpuMicrosPerWrite.webhook, 0)} / ${fixed(o.cpuMicrosPerWrite.floor, 0)} |`,
     );
   }
   return lines.join('\n');
 }
 
 function order(name: string): number {
-  return ['none', 'webhook', 'policy'].indexOf(name);
+  return (configurationNames as readonly string[]).indexOf(name);
 }
 
 export function renderReport(report: ApiBenchReport): string {

@@ -2,20 +2,20 @@
 // admission, our webhooks and the generated policy side by side. Prints markdown; progress on
 // stderr.
 //   node bench/api/run.ts [--concurrency 1,16,64,256,500] [--count 1000] [--warmup 100]
-//                         [--configs none,webhook,policy] [--client h2|h1]
+//                         [--configs none,floor,webhook,policy] [--client h2|h1]
 //                         [--deleting-objects 20] [--cpu-prof DIR] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { option } from '../cli-option.ts';
 import { runApiBench } from './bench.ts';
-import type { ConfigurationName } from './configurations.ts';
+import { configurationNames, type ConfigurationName } from './configurations.ts';
 import { renderReport } from './report.ts';
 
 const list = (raw: string): string[] => raw.split(',').filter((s) => s !== '');
-const configurationNames = new Set<string>(['none', 'webhook', 'policy']);
 
-const configurations = list(option('--configs', 'none,webhook,policy'));
+const configurations = list(option('--configs', configurationNames.join(',')));
 for (const name of configurations) {
-  if (!configurationNames.has(name)) throw new Error(`--configs: unknown configuration ${name}`);
+  if (!(configurationNames as readonly string[]).includes(name))
+    throw new Error(`--configs: unknown configuration ${name}`);
 }
 const protocol = option('--client', 'h2');
 if (protocol !== 'h2' && protocol !== 'h1') throw new Error('--client must be h2 or h1');
