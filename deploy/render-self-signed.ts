@@ -31,8 +31,9 @@ export function renderSelfSigned(options: SelfSignedOptions): string {
   const objects = renderKustomization(
     options.kustomizationDir ?? deployPath('overlays/self-signed'),
   );
-  const namespace = objects.find((o) => o.kind === 'Namespace')?.metadata.name;
-  if (namespace === undefined) throw new TypeError('the kustomization renders no Namespace');
+  // The Namespace is optional (components/namespace); the Service always says where we live.
+  const namespace = objects.find((o) => o.kind === 'Service')?.metadata.namespace;
+  if (namespace === undefined) throw new TypeError('the kustomization renders no Service');
   for (const object of objects) {
     if (isWebhookConfiguration(object)) {
       // Every webhook calling our Service, including ones a component added after the
@@ -44,7 +45,7 @@ export function renderSelfSigned(options: SelfSignedOptions): string {
     if (options.image !== undefined && object.kind === 'Deployment')
       setImage(object, options.image);
   }
-  // Right after the Namespace, so the Secret exists before the Deployment's pods mount it.
+  // Right after the Namespace (or first), so the Secret exists before the pods mount it.
   const secret = tlsSecret(namespace, options);
   const namespaceIndex = objects.findIndex((o) => o.kind === 'Namespace');
   objects.splice(namespaceIndex + 1, 0, secret);

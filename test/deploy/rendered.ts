@@ -137,5 +137,8 @@ export function argValue(container: Container, flag: string): string | undefined
   return index === -1 ? undefined : args[index + 1];
 }
 
-/** Every install overlay (those that render the Deployment), by name. */
-export const installOverlays = ['base', 'overlays/cert-manager', 'overlays/self-signed'] as const;
+/**
+ * Every install overlay (those that render the Deployment and, through components/namespace,
+ * the Namespace), by name. The base alone has no Namespace and no certificate source.
+ */
+export const installOverlays = ['overlays/cert-manager', 'overlays/self-signed'] as const;
