@@ -17,15 +17,19 @@ let helm: Helm;
 let certDir: string;
 let certs: Certificates;
 
-before(async () => {
-  helm = await startHelm();
-  certDir = await mkdtemp(join(tmpdir(), 'mcpentry-chart-certs-'));
-  certs = await generateCertificates({
-    service: 'mcpentry-webhook',
-    namespace: 'mcpentry-webhook',
-    outDir: certDir,
-  });
-});
+before(
+  async () => {
+    helm = await startHelm();
+    certDir = await mkdtemp(join(tmpdir(), 'mcpentry-chart-certs-'));
+    certs = await generateCertificates({
+      service: 'mcpentry-webhook',
+      namespace: 'mcpentry-webhook',
+      outDir: certDir,
+    });
+    // The first run on a machine builds helm (minutes, once).
+  },
+  { timeout: 30 * 60_000 },
+);
 
 after(async () => {
   helm?.dispose();

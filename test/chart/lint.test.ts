@@ -6,9 +6,13 @@ import { chartCases } from './cases.ts';
 import { chartDir, kubeVersion, startHelm, type Helm } from './helm.ts';
 
 let helm: Helm;
-before(async () => {
-  helm = await startHelm();
-});
+// The first run on a machine builds helm (minutes, once).
+before(
+  async () => {
+    helm = await startHelm();
+  },
+  { timeout: 30 * 60_000 },
+);
 after(() => helm?.dispose());
 
 const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -42,6 +46,20 @@ test('kubeVersion: Kubernetes 1.29 is refused (matchConditions are GA in 1.30), 
   assert.match(old.stderr, /chart requires kubeVersion: >=1\.30\.0-0/);
   const supported = await at('1.30.0');
   assert.equal(supported.code, 0, supported.stderr);
+});
+
+test('createNamespace in the release namespace is refused with the way out', async () => {
+  const result = await helm.run([
+    'template',
+    chartDir,
+    '--kube-version',
+    kubeVersion,
+    '--namespace',
+    'mcpentry-webhook',
+    ...helm.valuesArgs({ createNamespace: true }),
+  ]);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /createNamespace: set `namespace` to the namespace to create/);
 });
 
 describe('values.schema.json refuses bad values', () => {

@@ -27,6 +27,7 @@ const startTimeout = { timeout: 30 * 60_000 };
 let cp: ControlPlane;
 let helm: Helm;
 let server: TestServer;
+let serverStopped = false;
 let certDir: string;
 let certs: Certificates;
 
@@ -58,7 +59,7 @@ before(async () => {
 
 after(async () => {
   await cp?.stop();
-  await server?.stop();
+  if (!serverStopped) await server?.stop();
   helm?.dispose();
   if (certDir !== undefined) await rm(certDir, { recursive: true, force: true });
 });
@@ -188,6 +189,47 @@ test('helm install (URL mode): kubectl verdicts; upgrade; uninstall leaves no we
   await ensureNamespaces(['chart-e2e']);
   await waitForWebhookActive(cp.kubectl, 'chart-e2e');
 
+  // With the server gone, the API server's own metrics show what the alerts of
+  // deploy/components/prometheusrule select: failed calls to the validating webhook (Fail:
+  // refused) and fail-open skips of the defaulting one (Ignore), by our webhooks' names.
+  await server.stop();
+  serverStopped = true;
+  const refused = await cp.kubectl(['create', '--dry-run=server', '-f', '-'], {
+    input: JSON.stringify(badEntry('chart-e2e')),
+    allowFailure: true,
+  });
+  assert.match(
+    refused.stderr,
+    /failed calling webhook "validate\.mcpserverentries\.mcpentry-webhook\.dev"/,
+  );
+  const metrics = (await cp.kubectl(['get', '--raw', '/metrics'])).stdout.split('\n');
+  const series = (metric: string, labels: Record<string, string>): boolean =>
+    metrics.some(
+      (line) =>
+        line.startsWith(`${metric}{`) &&
+        Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)),
+    );
+  const validate = 'validate.mcpserverentries.mcpentry-webhook.dev';
+  const mutate = 'default.mcpserverentries.mcpentry-webhook.dev';
+  // The rules select webhooks by name=~".+\.mcpentry-webhook\.dev".
+  for (const name of [validate, mutate]) assert.match(name, /^.+\.mcpentry-webhook\.dev$/);
+  assert.ok(
+    series('apiserver_admission_webhook_admission_duration_seconds_bucket', { name: validate }),
+  );
+  assert.ok(
+    series('apiserver_admission_webhook_rejection_count', {
+      name: validate,
+      error_type: 'no_error',
+    }),
+  );
+  assert.ok(
+    series('apiserver_admission_webhook_rejection_count', {
+      name: validate,
+      error_type: 'calling_webhook_error',
+    }),
+  );
+  assert.ok(series('apiserver_admission_webhook_fail_open_count', { name: mutate }));
+
   const uninstall = await helmOn([
     'uninstall',
     'mcpentry-webhook',
@@ -204,19 +246,21 @@ test('helm install of the whole chart: upgrade keeps the generated certificate; 
   const namespace = 'chart-self-signed';
   const values = {
     createNamespace: true,
+    namespace,
     certificates: { source: 'self-signed' },
     deleteProtection: { enabled: true },
     serviceMonitor: { enabled: true },
     prometheusRule: { enabled: true },
     grafanaDashboard: { enabled: true },
   };
-  // No --create-namespace: the chart's Namespace (Pod Security restricted) is installed first.
+  // The chart creates its Namespace (Pod Security restricted); Helm's release record lives in
+  // an existing one.
   const install = await helmOn([
     'install',
     'mcpentry-webhook',
     chartDir,
     '--namespace',
-    namespace,
+    'default',
     ...helm.valuesArgs(values),
   ]);
   assert.equal(install.code, 0, install.stderr);
@@ -259,7 +303,7 @@ test('helm install of the whole chart: upgrade keeps the generated certificate; 
     'mcpentry-webhook',
     chartDir,
     '--namespace',
-    namespace,
+    'default',
     ...helm.valuesArgs({ ...values, logLevel: 'debug' }),
   ]);
   assert.equal(upgrade.code, 0, upgrade.stderr);
@@ -276,7 +320,7 @@ test('helm install of the whole chart: upgrade keeps the generated certificate; 
   ]);
   assert.equal(level.stdout, 'debug');
 
-  const uninstall = await helmOn(['uninstall', 'mcpentry-webhook', '--namespace', namespace]);
+  const uninstall = await helmOn(['uninstall', 'mcpentry-webhook', '--namespace', 'default']);
   assert.equal(uninstall.code, 0, uninstall.stderr);
   assert.deepEqual(await ourWebhookConfigurations(), []);
   const clusterWide = await cp.kubectl([
