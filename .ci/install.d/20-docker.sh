@@ -9,15 +9,16 @@ log() { printf '20-docker: %s\n' "$*" >&2; }
 exec 8>/var/lock/mcpentry-docker.lock
 flock 8
 
-if ! dpkg-query -W -f='${Status}' docker.io 2>/dev/null | grep -q 'install ok installed'; then
+daemon_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# A machine with a running Docker of its own (a GitHub runner's docker-ce) keeps it.
+if ! daemon_answers && ! command -v dockerd >/dev/null; then
   log "installing docker.io"
   apt-get update -qq
   # The package's own start-up attempt fails without an init system; the daemon is started below.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     docker.io iptables >/dev/null
 fi
-
-daemon_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 if ! daemon_answers; then
   log "starting dockerd (log: /var/log/mcpentry-dockerd.log)"
