@@ -26,7 +26,7 @@ import { buildAllowedResponse } from '../src/admission/respond.ts';
 import { loadBundledEntrySchemas } from '../src/crd/entry-schemas.ts';
 import { createLogger } from '../src/log.ts';
 import { AdmissionEngine } from '../src/policy/engine.ts';
-import { defaultEngineOptions } from '../src/policy/engine-types.ts';
+import { defaultEngineOptions } from '../src/model/review.ts';
 import { ManifestLookup } from '../src/references/manifest-lookup.ts';
 import { buildApp } from '../src/server/app.ts';
 import { WebhookMetrics } from '../src/server/metrics.ts';

@@ -5,14 +5,11 @@
 //   node bench/engine.ts [--seconds 2]
 import { loadBundledEntrySchemas } from '../src/crd/entry-schemas.ts';
 import { AdmissionEngine } from '../src/policy/engine.ts';
-import {
-  defaultEngineOptions,
-  type EntryInput,
-  type Operation,
-} from '../src/policy/engine-types.ts';
-import type { Verdict } from '../src/policy/verdict.ts';
+import { defaultEngineOptions, type EntryInput, type Operation } from '../src/model/review.ts';
+import type { Verdict } from '../src/model/verdict.ts';
 import { ManifestLookup } from '../src/references/manifest-lookup.ts';
 import { fixtureObjectsDir, scenarios, type Json, type Scenario } from './payloads.ts';
+import { findingPlace } from '../src/render/messages.ts';
 
 export interface EngineResult {
   readonly scenario: string;
@@ -48,7 +45,7 @@ export function assertVerdict(scenario: Scenario, verdict: Verdict): void {
     verdict.allowed !== scenario.expectAllowed ||
     verdict.denials.length !== scenario.expectFindings
   ) {
-    const found = verdict.denials.map((f) => `${f.field} (${f.rule})`).join('; ');
+    const found = verdict.denials.map(findingPlace).join('; ');
     throw new Error(
       `${scenario.name}: expected ${scenario.expectAllowed ? 'allowed' : 'denied'} with ${scenario.expectFindings} findings, got ${verdict.allowed ? 'allowed' : 'denied'}: ${found}`,
     );

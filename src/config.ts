@@ -1,7 +1,7 @@
 // Every knob of `serve`, in one table: name, flag, environment variable, default, documentation
 // and parser. The README's configuration table is generated from it (npm run docs:config) and a
 // test keeps the two equal. Flags win over environment variables, which win over defaults.
-import type { ReferencePolicy, UnknownPolicy } from './policy/engine-types.ts';
+import type { ReferencePolicy, UnknownPolicy } from './model/review.ts';
 
 export interface ServeConfig {
   readonly host: string;

@@ -12,16 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { AdmissionEngine } from '../../src/policy/engine.ts';
-import { defaultEngineOptions, type EntryInput } from '../../src/policy/engine-types.ts';
+import { defaultEngineOptions, type EntryInput } from '../../src/model/review.ts';
 import { CachedClusterLookup } from '../../src/references/cached-cluster-lookup.ts';
 import { ClusterCaches } from '../../src/references/cluster-caches.ts';
 import { DirectLookup } from '../../src/references/direct-lookup.ts';
 import { KubeApi } from '../../src/references/kube-api.ts';
-import type {
-  ReferenceAnswer,
-  ReferenceLookup,
-  ReferenceQuery,
-} from '../../src/references/lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../../src/model/lookup.ts';
 import { ignoreLookupEvents } from '../../src/references/lookup-events.ts';
 import { ServedVersion } from '../../src/references/served-version.ts';
 

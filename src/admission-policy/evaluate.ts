@@ -5,7 +5,8 @@
 // a failure with its message: what the API server alone would decide, without the webhook.
 import { celError, celMap, isCelError, type CelInput, type CelResult } from '@bufbuild/cel';
 import { compileRule } from '../cel/rule-program.ts';
-import type { Finding } from '../policy/findings.ts';
+import { pathFromText } from '../model/field-path.ts';
+import type { Finding } from '../model/findings.ts';
 import { toCelValue } from '../cel/object-values.ts';
 import { policyValidations, policyVariables } from './policy-document.ts';
 
@@ -76,9 +77,10 @@ export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[]
 export function policyFailureFinding(failure: PolicyFailure): Finding {
   const match = /^(spec(?:[.[][^:]*)?): (.*)$/s.exec(failure.message);
   return {
-    field: match?.[1] ?? '',
+    path: pathFromText(match?.[1] ?? ''),
     type: 'Forbidden',
-    message: match?.[2] ?? failure.message,
+    detail: match?.[2] ?? failure.message,
+    phrasing: 'note',
     rule: 'admission-policy',
   };
 }

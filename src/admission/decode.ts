@@ -1,6 +1,6 @@
 // The AdmissionReview (admission.k8s.io/v1) request, narrowed from untrusted JSON once, here.
 // Anything that a real API server never sends is a bad request (HTTP 400), not a verdict.
-import type { Operation } from '../policy/engine-types.ts';
+import type { Operation } from '../model/review.ts';
 import { isRecord } from '../json-object.ts';
 
 export interface GroupVersionKind {

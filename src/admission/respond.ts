@@ -1,8 +1,9 @@
 // Response constructors: no handler builds AdmissionReview JSON by hand. The API server checks
 // apiVersion/kind/uid exactly, wants patch and patchType together or not at all, and drops
 // warnings with control characters; these functions make those mistakes impossible.
-import { formatFinding, type Finding, type FindingType } from '../policy/findings.ts';
-import type { JsonPatchOperation, Verdict } from '../policy/verdict.ts';
+import type { Finding, FindingType } from '../model/findings.ts';
+import { renderFieldPath, renderFinding, renderMessage } from '../render/messages.ts';
+import type { JsonPatchOperation, Verdict } from '../model/verdict.ts';
 
 export interface AdmissionResponseBody {
   readonly apiVersion: 'admission.k8s.io/v1';
@@ -58,7 +59,7 @@ export function sanitizeWarnings(findings: readonly Finding[]): string[] {
   const seen = new Set<string>();
   let used = 0;
   for (let i = 0; i < findings.length; i++) {
-    let text = toPrintable(formatFinding(findings[i]!));
+    let text = renderFinding(findings[i]!);
     const runes = [...text];
     if (runes.length > maxWarningRunes) text = `${runes.slice(0, maxWarningRunes - 3).join('')}...`;
     if (seen.has(text)) continue;
@@ -72,14 +73,6 @@ export function sanitizeWarnings(findings: readonly Finding[]): string[] {
     out.push(text);
   }
   return out;
-}
-
-/** Control characters become visible escapes (U+000A), never raw bytes in a header. */
-function toPrintable(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
-  );
 }
 
 // auditAnnotations keys become "<webhook name>/<key>": a qualified name of at most 63
@@ -140,8 +133,8 @@ export function buildValidationResponse(
         kind: ctx.kind,
         causes: verdict.denials.map((f) => ({
           reason: causeReason[f.type],
-          message: f.message,
-          field: f.field,
+          message: renderMessage(f),
+          field: renderFieldPath(f.path),
         })),
       },
     },
@@ -150,7 +143,7 @@ export function buildValidationResponse(
 
 /** Every finding as `field: problem`, in one message. */
 export function denialMessage(denials: readonly Finding[]): string {
-  return denials.map((f) => toPrintable(formatFinding(f))).join('; ');
+  return denials.map(renderFinding).join('; ');
 }
 
 /** The mutating answer: a patch only when there is something to change. */

@@ -30,7 +30,9 @@
 // before admission, so only metadata (labels, annotations, managedFields) could ever carry more
 // from a real client; such an entry is refused, by design.
 import { BACKSLASH, COLON, DOUBLE_QUOTE, NEWLINE, CR, SPACE, TAB } from '../char-codes.ts';
-import { formatFinding, type Finding, type FindingType } from '../policy/findings.ts';
+import { fieldPath, rootPath } from '../model/field-path.ts';
+import type { Finding, FindingType } from '../model/findings.ts';
+import { renderFinding } from '../render/messages.ts';
 
 export const reviewLimits = {
   /** Values (object fields and list items) in request.object, and again in request.oldObject. */
@@ -61,7 +63,7 @@ export class ReviewOverLimits {
     this.finding = finding;
   }
   get message(): string {
-    return formatFinding(this.finding);
+    return renderFinding(this.finding);
   }
 }
 
@@ -98,7 +100,7 @@ export function reviewOverLimits(text: string): ReviewOverLimits | undefined {
   const values = [0, 0, 0];
   let uidStart = -1;
   let uidEnd = -1;
-  let exceeded: { part: 0 | 1 | 2; type: FindingType; message: string } | undefined;
+  let exceeded: { part: 0 | 1 | 2; type: FindingType; detail: string } | undefined;
 
   let i = 0;
   while (i < n) {
@@ -118,7 +120,7 @@ export function reviewOverLimits(text: string): ReviewOverLimits | undefined {
         exceeded = {
           part,
           type: 'TooLong',
-          message: `Too long: a string may not be longer than ${reviewLimits.stringLength} characters (one has ${end - start - 1})`,
+          detail: `a string may not be longer than ${reviewLimits.stringLength} characters (one has ${end - start - 1})`,
         };
         break;
       }
@@ -164,7 +166,7 @@ export function reviewOverLimits(text: string): ReviewOverLimits | undefined {
         exceeded = {
           part,
           type: 'Forbidden',
-          message: `Forbidden: nests deeper than ${reviewLimits.depthPerObject} levels`,
+          detail: `nests deeper than ${reviewLimits.depthPerObject} levels`,
         };
         break;
       }
@@ -183,7 +185,7 @@ export function reviewOverLimits(text: string): ReviewOverLimits | undefined {
       exceeded = {
         part,
         type: 'TooMany',
-        message: `Too many: must have at most ${limit} values (fields and list items)`,
+        detail: `must have at most ${limit} values (fields and list items)`,
       };
       break;
     }
@@ -192,9 +194,9 @@ export function reviewOverLimits(text: string): ReviewOverLimits | undefined {
   if (exceeded === undefined) return undefined;
   const parts: readonly ReviewPart[] = ['', 'request.object', 'request.oldObject'];
   return new ReviewOverLimits(uidText(text, uidStart, uidEnd), {
-    field: parts[exceeded.part]!,
+    path: exceeded.part === 0 ? rootPath : fieldPath(...parts[exceeded.part]!.split('.')),
     type: exceeded.type,
-    message: exceeded.message,
+    detail: exceeded.detail,
     rule: limitsRule,
   });
 }

@@ -4,6 +4,7 @@
 // read here, where they are used.
 import type { JsonSchema } from '../crd/convert.ts';
 import { isRecord } from '../json-object.ts';
+import type { FieldPath } from '../model/field-path.ts';
 
 export type RuleStep =
   | { readonly kind: 'property'; readonly name: string }
@@ -12,8 +13,8 @@ export type RuleStep =
 
 export interface CrdRule {
   readonly steps: readonly RuleStep[];
-  /** The steps as text: `spec`, `spec.items[*]`, `` for the root. */
-  readonly path: string;
+  /** The steps as a path: `spec`, `spec.items[*]` (`*` as a key), the root for none. */
+  readonly path: FieldPath;
   readonly schema: JsonSchema;
   readonly rule: string;
   readonly message?: string;
@@ -23,13 +24,10 @@ export interface CrdRule {
   readonly optionalOldSelf?: boolean;
 }
 
-function pathText(steps: readonly RuleStep[]): string {
-  let out = '';
-  for (const s of steps) {
-    if (s.kind === 'each') out += '[*]';
-    else out = out === '' ? s.name : `${out}.${s.name}`;
-  }
-  return out;
+function pathOf(steps: readonly RuleStep[]): FieldPath {
+  return steps.map((s) =>
+    s.kind === 'each' ? { kind: 'key', key: '*' } : { kind: 'field', name: s.name },
+  );
 }
 
 function ruleOf(
@@ -42,7 +40,7 @@ function ruleOf(
     typeof raw[key] === 'string' && raw[key] !== '' ? { [key]: raw[key] } : {};
   return {
     steps,
-    path: pathText(steps),
+    path: pathOf(steps),
     schema,
     rule: raw['rule'],
     ...text('message'),

@@ -6,7 +6,7 @@
 // never a pass.
 import { isCelError, type CelError, type CelResult } from '@bufbuild/cel';
 import type { JsonSchema } from '../crd/convert.ts';
-import type { Finding } from '../policy/findings.ts';
+import type { Finding } from '../model/findings.ts';
 import { crdRules, type CrdRule } from './crd-rules.ts';
 import { notEvaluableCause } from './not-evaluable.ts';
 import { rootCelValue, toCelValue } from './object-values.ts';

@@ -4,28 +4,26 @@
 // null.
 import type { RuleStep } from './crd-rules.ts';
 import { isRecord } from '../json-object.ts';
+import { childOf, indexOf, keyOf, rootPath, type FieldPath } from '../model/field-path.ts';
 
 export interface RuleTarget {
   readonly value: unknown;
-  readonly field: string;
+  readonly field: FieldPath;
 }
 
-const child = (parent: string, name: string): string =>
-  parent === '' ? name : `${parent}.${name}`;
-
 export function ruleTargets(root: unknown, steps: readonly RuleStep[]): RuleTarget[] {
-  let current: RuleTarget[] = [{ value: root, field: '' }];
+  let current: RuleTarget[] = [{ value: root, field: rootPath }];
   for (const step of steps) {
     const next: RuleTarget[] = [];
     for (const t of current) {
       if (step.kind === 'property') {
         if (isRecord(t.value) && Object.hasOwn(t.value, step.name))
-          next.push({ value: t.value[step.name], field: child(t.field, step.name) });
+          next.push({ value: t.value[step.name], field: childOf(t.field, step.name) });
       } else if (Array.isArray(t.value)) {
-        t.value.forEach((v, i) => next.push({ value: v, field: `${t.field}[${i}]` }));
+        t.value.forEach((v, i) => next.push({ value: v, field: indexOf(t.field, i) }));
       } else if (isRecord(t.value)) {
         for (const [k, v] of Object.entries(t.value))
-          next.push({ value: v, field: `${t.field}[${k}]` });
+          next.push({ value: v, field: keyOf(t.field, k) });
       }
     }
     current = next;

@@ -2,8 +2,8 @@
 // words, and (lazily, so plain file checks never load the Kubernetes client) a cluster lookup.
 import type { EntrySchemas } from '../crd/entry-schemas.ts';
 import { loadEntrySchemas } from '../crd/select-schemas.ts';
-import type { EngineOptions, ReferencePolicy } from '../policy/engine-types.ts';
-import type { ReferenceLookup } from '../references/lookup.ts';
+import type { EngineOptions, ReferencePolicy } from '../model/review.ts';
+import type { ReferenceLookup } from '../model/lookup.ts';
 import { RunMemoLookup } from './run-memo-lookup.ts';
 import type { CheckConfig, ReferenceMode } from './check-args.ts';
 import { setupStep } from './check-setup-error.ts';

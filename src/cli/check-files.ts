@@ -3,10 +3,11 @@
 // position; the other files are still checked.
 import { AdmissionEngine } from '../policy/engine.ts';
 import { LayeredLookup } from '../references/layered-lookup.ts';
-import type { ReferenceLookup } from '../references/lookup.ts';
+import type { FieldPath } from '../model/field-path.ts';
+import type { ReferenceLookup } from '../model/lookup.ts';
 import { ManifestLookup } from '../references/manifest-lookup.ts';
 import type { CheckConfig } from './check-args.ts';
-import type { Finding } from '../policy/findings.ts';
+import type { Finding } from '../model/findings.ts';
 import { clusterLookupFor, engineOptionsFor, schemasFor } from './check-engine.ts';
 import { summarize, type CheckReport, type EntryResult } from './check-report.ts';
 import { identityFindings } from '../manifests/object-checks.ts';
@@ -47,7 +48,7 @@ export async function checkFiles(
         {
           object: doc.object,
           position: { source: doc.source, line: doc.line, column: doc.column },
-          locateNearest: (field: string) => doc.locateNearest(field),
+          locateNearest: (field: FieldPath) => doc.locateNearest(field),
         },
         config.defaultNamespace,
         config.mutatingWebhook,
@@ -85,7 +86,7 @@ function misnamedEntry(
     namespace: text(metadata?.['namespace']) || defaultNamespace,
     name: text(metadata?.['name']),
     allowed: false,
-    denials: findings.map((f) => ({ ...f, source: doc.source, ...doc.locateNearest(f.field) })),
+    denials: findings.map((f) => ({ ...f, source: doc.source, ...doc.locateNearest(f.path) })),
     warnings: [],
     patch: [],
   };

@@ -1,7 +1,7 @@
 // What one `check` run found, as plain data: the runner builds it, every reporter only prints
 // it. Keeping this the single shape is what makes the five output formats agree.
-import type { Finding } from '../policy/findings.ts';
-import type { JsonPatchOperation } from '../policy/verdict.ts';
+import type { Finding } from '../model/findings.ts';
+import type { JsonPatchOperation } from '../model/verdict.ts';
 
 /** How the manifest reader names stdin (test/cli/reporters.test.ts keeps the two equal). */
 export const stdinSource = '<stdin>';

@@ -2,7 +2,8 @@
 // a CREATE, defaulting then validation, with each finding pinned to the line of its field.
 import type { EntrySchemas } from '../crd/entry-schemas.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
-import type { Finding } from '../policy/findings.ts';
+import type { FieldPath } from '../model/field-path.ts';
+import type { Finding } from '../model/findings.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
@@ -16,7 +17,7 @@ export interface EntryDocument {
   readonly object: Record<string, unknown>;
   readonly position: SourcePosition;
   /** Where a field is written, or its nearest written ancestor, or the document start. */
-  locateNearest(field: string): { readonly line: number; readonly column: number };
+  locateNearest(field: FieldPath): { readonly line: number; readonly column: number };
 }
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -124,7 +125,7 @@ export async function judgeEntry(
   const place = (f: Finding): LocatedFinding => ({
     ...f,
     source: doc.position.source,
-    ...doc.locateNearest(f.field),
+    ...doc.locateNearest(f.path),
   });
   const cel = await celFindingsFor(schemas, version, doc.object);
   // What the API server's ObjectMeta validation refuses before any webhook is called.

@@ -1,7 +1,7 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
 // diff. Values and properties are escaped as the runner expects (actions/toolkit's command.ts
 // rules), or a message with a newline or a `::` would end the command early.
-import { formatFinding } from '../policy/findings.ts';
+import { renderFinding, renderText } from '../render/messages.ts';
 import {
   entryName,
   positionText,
@@ -32,21 +32,22 @@ function command(
     `title=${escapeProperty(title)}`,
   ];
   const prefix = located ? '' : `${positionText(at)}: `;
-  return `::${level} ${props.join(',')}::${escapeData(prefix + message)}`;
+  return `::${level} ${props.join(',')}::${escapeData(renderText(prefix) + message)}`;
 }
 
 export function renderGithub(report: CheckReport, _options: ReportOptions): string {
   const lines: string[] = [];
-  for (const e of report.inputErrors) lines.push(command('error', e, 'input error', e.message));
+  for (const e of report.inputErrors)
+    lines.push(command('error', e, 'input error', renderText(e.message)));
   for (const entry of report.entries) {
-    const name = entryName(entry);
+    const name = renderText(entryName(entry));
     for (const f of entry.denials)
       lines.push(
-        command('error', f, `MCPServerEntry denied (${f.rule})`, `${name}: ${formatFinding(f)}`),
+        command('error', f, `MCPServerEntry denied (${f.rule})`, `${name}: ${renderFinding(f)}`),
       );
     for (const f of entry.warnings)
       lines.push(
-        command('warning', f, `MCPServerEntry warning (${f.rule})`, `${name}: ${formatFinding(f)}`),
+        command('warning', f, `MCPServerEntry warning (${f.rule})`, `${name}: ${renderFinding(f)}`),
       );
     if (report.showDefaults && entry.patch.length > 0) {
       const ops = entry.patch.map(describePatchOperation).join('\n');

@@ -2,14 +2,12 @@
 // `schemaVersion`: fields are only ever added; a rename or removal bumps the version.
 import type { CheckReport, LocatedFinding } from './check-report.ts';
 import type { ReportOptions } from './reporter.ts';
+import { findingFields, renderText } from '../render/messages.ts';
 
 export const jsonSchemaVersion = 1;
 
 const findingJson = (f: LocatedFinding): Record<string, unknown> => ({
-  field: f.field,
-  type: f.type,
-  message: f.message,
-  rule: f.rule,
+  ...findingFields(f),
   source: f.source,
   line: f.line,
   column: f.column,
@@ -35,7 +33,7 @@ export function renderJson(report: CheckReport, _options: ReportOptions): string
       source: e.source,
       line: e.line ?? null,
       column: e.column ?? null,
-      message: e.message,
+      message: renderText(e.message),
     })),
     skipped: report.skipped,
   };

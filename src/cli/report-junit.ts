@@ -1,7 +1,7 @@
 // JUnit XML for CI test reports (GitLab's `artifacts:reports:junit`, Jenkins, GitHub test
 // reporters): one test suite per file, one test case per entry; a denied entry is a failure,
 // an unreadable document an error.
-import { formatFinding } from '../policy/findings.ts';
+import { renderFinding, renderText } from '../render/messages.ts';
 import {
   entryName,
   positionText,
@@ -14,11 +14,13 @@ import type { ReportOptions } from './reporter.ts';
 import { describePatchOperation } from './report-text.ts';
 
 // XML 1.0 cannot carry most control characters even escaped; a hostile manifest must not be
-// able to make the report unparseable, so they become visible U+ escapes.
+// able to make the report unparseable, so they become visible U+ escapes, and so do the
+// characters a terminal acts on or hides (C1 controls, bidi and zero-width), for whoever
+// reads the report in one.
 function escapeXml(s: string): string {
   return s
     .replace(
-      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffe\uffff]/g,
       (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
     )
     .replaceAll('&', '&amp;')
@@ -29,7 +31,7 @@ function escapeXml(s: string): string {
 }
 
 const findingText = (f: LocatedFinding): string =>
-  `${f.source}:${f.line}:${f.column}: ${formatFinding(f)} [${f.rule}]`;
+  `${renderText(f.source)}:${f.line}:${f.column}: ${renderFinding(f)} [${f.rule}]`;
 
 interface Suite {
   readonly source: string;
@@ -53,7 +55,7 @@ function suitesOf(report: CheckReport): Suite[] {
 }
 
 function testCase(entry: EntryResult, showDefaults: boolean): string {
-  const attrs = `classname="${escapeXml(entry.position.source)}" name="${escapeXml(`${entryName(entry)} (line ${entry.position.line})`)}"`;
+  const attrs = `classname="${escapeXml(entry.position.source)}" name="${escapeXml(`${renderText(entryName(entry))} (line ${entry.position.line})`)}"`;
   const body: string[] = [];
   if (!entry.allowed) {
     const count = entry.denials.length;

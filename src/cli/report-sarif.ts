@@ -2,7 +2,7 @@
 // is a result on the manifest line that holds the entry's field.
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import { formatFinding } from '../policy/findings.ts';
+import { renderFieldPath, renderFinding, renderText } from '../render/messages.ts';
 import { entryName, type CheckReport, type InputError } from './check-report.ts';
 import type { ReportOptions } from './reporter.ts';
 
@@ -33,12 +33,12 @@ export function renderSarif(report: CheckReport, options: ReportOptions): string
     results.push({
       ruleId: inputErrorRule,
       level: 'error',
-      message: { text: e.message },
+      message: { text: renderText(e.message) },
       locations: [location(e)],
     });
   }
   for (const entry of report.entries) {
-    const name = entryName(entry);
+    const name = renderText(entryName(entry));
     for (const [level, findings] of [
       ['error', entry.denials],
       ['warning', entry.warnings],
@@ -48,10 +48,10 @@ export function renderSarif(report: CheckReport, options: ReportOptions): string
         results.push({
           ruleId: f.rule,
           level,
-          message: { text: `${name}: ${formatFinding(f)}` },
+          message: { text: `${name}: ${renderFinding(f)}` },
           locations: [location(f)],
           properties: {
-            field: f.field,
+            field: renderFieldPath(f.path),
             type: f.type,
             namespace: entry.namespace,
             name: entry.name,

@@ -1,7 +1,7 @@
 // The default, human format: `file:line:column: severity: namespace/name: field: message [rule]`,
 // the shape compilers use, so editors and terminals turn it into links.
-import type { JsonPatchOperation } from '../policy/verdict.ts';
-import { formatFinding } from '../policy/findings.ts';
+import type { JsonPatchOperation } from '../model/verdict.ts';
+import { renderFinding, renderText as shown } from '../render/messages.ts';
 import {
   entryName,
   exitCodeOf,
@@ -22,21 +22,23 @@ export function renderText(report: CheckReport, options: ReportOptions): string 
   const paint: Paint = options.color ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_c, t) => t;
   const lines: string[] = [];
   for (const e of report.inputErrors) {
-    lines.push(`${paint('1', where(e))}: ${paint('1;31', 'input error')}: ${e.message}`);
+    lines.push(
+      `${paint('1', shown(where(e)))}: ${paint('1;31', 'input error')}: ${shown(e.message)}`,
+    );
   }
   for (const s of report.skipped) {
     lines.push(`${paint('1', s.source)}: ${paint('2', 'skipped')}: ${s.reason}`);
   }
   const findingLine = (f: LocatedFinding, name: string, severity: string, code: string): string =>
-    `${paint('1', where(f))}: ${paint(code, severity)}: ${name}: ${formatFinding(f)} ${paint('2', `[${f.rule}]`)}`;
+    `${paint('1', shown(where(f)))}: ${paint(code, severity)}: ${name}: ${renderFinding(f)} ${paint('2', `[${f.rule}]`)}`;
   for (const entry of report.entries) {
-    const name = entryName(entry);
+    const name = shown(entryName(entry));
     for (const f of entry.denials) lines.push(findingLine(f, name, 'error', '1;31'));
     for (const f of entry.warnings) lines.push(findingLine(f, name, 'warning', '33'));
     if (report.showDefaults) {
       for (const op of entry.patch) {
         lines.push(
-          `${paint('1', where(entry.position))}: ${paint('36', 'default')}: ${name}: ${describePatchOperation(op)}`,
+          `${paint('1', shown(where(entry.position)))}: ${paint('36', 'default')}: ${name}: ${describePatchOperation(op)}`,
         );
       }
     }

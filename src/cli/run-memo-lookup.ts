@@ -6,7 +6,7 @@ import {
   type ReferenceAnswer,
   type ReferenceLookup,
   type ReferenceQuery,
-} from '../references/lookup.ts';
+} from '../model/lookup.ts';
 
 export class RunMemoLookup implements ReferenceLookup {
   private readonly inner: ReferenceLookup;

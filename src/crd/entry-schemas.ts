@@ -3,7 +3,8 @@
 // cluster. Each version is compiled once; validate() is on the admission hot path.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
-import { finding, type Finding } from '../policy/findings.ts';
+import { fieldPath } from '../model/field-path.ts';
+import { finding, type Finding } from '../model/findings.ts';
 import { schemaFindings, schemaRule } from '../policy/schema-findings.ts';
 import { collectCelRules, convertCrdSchema, type CelRule, type JsonSchema } from './convert.ts';
 import { servedEntryVersions } from './crd-versions.ts';
@@ -44,7 +45,7 @@ function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
     validate(version, object) {
       const v = compiled.get(version);
       if (v === undefined)
-        return [finding.notSupported('apiVersion', version, versions, schemaRule)];
+        return [finding.notSupported(fieldPath('apiVersion'), version, versions, schemaRule)];
       if (v.check(object)) return [];
       return schemaFindings(v.check.errors ?? [], object, v.schema);
     },

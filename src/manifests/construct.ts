@@ -7,8 +7,10 @@
 // JSON cannot carry exactly.
 import { isAlias, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import type { Alias, Node, YAMLMap, YAMLSeq } from 'yaml';
-import { formatFieldPath } from '../policy/field-path.ts';
-import type { PathSegment } from '../policy/field-path.ts';
+import { pathFromSteps, plainFieldPath } from '../model/field-path.ts';
+
+/** A step of a YAML walk: a mapping key or a sequence index. */
+type PathSegment = string | number;
 import { keyString, resolvePlainScalar } from './yaml11-scalars.ts';
 import type { ResolvedScalar } from './yaml11-scalars.ts';
 
@@ -205,7 +207,7 @@ class DocumentBuilder {
       if (first !== undefined) {
         this.errors.push({
           offset: keyOffset,
-          message: `duplicate field "${formatFieldPath([...path, name])}"`,
+          message: `duplicate field "${plainFieldPath(pathFromSteps([...path, name]))}"`,
         });
       }
       explicit.set(name, keyOffset);
@@ -295,7 +297,7 @@ function offsetOf(node: Node | null | undefined): number {
 }
 
 function describePath(path: readonly PathSegment[]): string {
-  return path.length === 0 ? '' : `${formatFieldPath(path)}: `;
+  return path.length === 0 ? '' : `${plainFieldPath(pathFromSteps(path))}: `;
 }
 
 /** Assign a member; `__proto__` becomes an own data property instead of a prototype change. */

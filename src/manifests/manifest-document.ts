@@ -1,7 +1,7 @@
 // One Kubernetes object read from a manifest, and one problem that stopped an object (or a whole
 // file) from being read. Problems are values: the CLI reports each with its position and keeps
 // checking the other files.
-import { parseFieldPath } from '../policy/field-path.ts';
+import { stepsOf, type FieldPath } from '../model/field-path.ts';
 import { pathKey } from './construct.ts';
 
 export interface SourcePosition {
@@ -29,12 +29,12 @@ export interface ManifestDocument {
    * key's position when the value is empty or cannot be told apart). Undefined when the field
    * is not in the source.
    */
-  locate(fieldPath: string): SourcePosition | undefined;
+  locate(fieldPath: FieldPath): SourcePosition | undefined;
   /**
    * `locate`, falling back to the nearest enclosing field that exists (its key: a missing
    * member is reported where its parent is named), at worst the object.
    */
-  locateNearest(fieldPath: string): SourcePosition;
+  locateNearest(fieldPath: FieldPath): SourcePosition;
 }
 
 export interface ManifestError {
@@ -69,15 +69,14 @@ export function createManifestDocument(init: {
   // Readers record a map member at its key and a list item at its node.
   const valueAt = (segments: readonly (string | number)[], offset: number): number =>
     typeof segments.at(-1) === 'number' ? offset : valueOffset(text, offset);
-  const locate = (fieldPath: string): SourcePosition | undefined => {
-    if (fieldPath === '') return start;
-    const segments = parseFieldPath(fieldPath);
-    if (segments === undefined) return undefined;
+  const locate = (fieldPath: FieldPath): SourcePosition | undefined => {
+    if (fieldPath.length === 0) return start;
+    const segments = stepsOf(fieldPath);
     const offset = offsetAt(segments);
     return offset === undefined ? undefined : position(valueAt(segments, offset));
   };
-  const locateNearest = (fieldPath: string): SourcePosition => {
-    const segments = (fieldPath === '' ? [] : parseFieldPath(fieldPath)) ?? [];
+  const locateNearest = (fieldPath: FieldPath): SourcePosition => {
+    const segments = stepsOf(fieldPath);
     for (let length = segments.length; length > 0; length--) {
       const offset = offsetAt(segments.slice(0, length));
       if (offset === undefined) continue;

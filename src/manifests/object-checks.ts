@@ -3,7 +3,8 @@
 // document as "other" and pass, while `kubectl apply` fails with "no matches for kind") and its
 // metadata (apimachinery's ValidateObjectMeta: name and namespace syntax, a missing name,
 // label and annotation keys, values and sizes). Messages follow apimachinery's wording.
-import { finding, quote, type Finding } from '../policy/findings.ts';
+import { fieldPath, keyOf, type FieldPath } from '../model/field-path.ts';
+import { finding, quoted as quote, type Finding } from '../model/findings.ts';
 import { TOOLHIVE_API_GROUP } from './object-identity.ts';
 
 /** The kinds ToolHive's CRDs define in toolhive.stacklok.dev. */
@@ -43,7 +44,7 @@ export function identityFindings(object: Record<string, unknown>): Finding[] {
     const near = nearest(kind, TOOLHIVE_KINDS);
     return [
       finding.invalid(
-        'kind',
+        fieldPath('kind'),
         kind,
         `no kind ${quote(kind)} in ${TOOLHIVE_API_GROUP}${near === undefined ? '' : `; did you mean ${quote(near)}?`}`,
         rule,
@@ -53,7 +54,7 @@ export function identityFindings(object: Record<string, unknown>): Finding[] {
   if (group !== '' && isNear(group.toLowerCase(), TOOLHIVE_API_GROUP, 3)) {
     return [
       finding.invalid(
-        'apiVersion',
+        fieldPath('apiVersion'),
         apiVersion,
         `API group ${quote(group)} is not ${TOOLHIVE_API_GROUP}; a misspelling?`,
         'manifest.api-group',
@@ -67,7 +68,7 @@ export function identityFindings(object: Record<string, unknown>): Finding[] {
         : `kind ${quote(kind)} looks like ${quote(ENTRY_KIND)} (served by ${TOOLHIVE_API_GROUP})`;
     return [
       finding.invalid(
-        kind === ENTRY_KIND ? 'apiVersion' : 'kind',
+        fieldPath(kind === ENTRY_KIND ? 'apiVersion' : 'kind'),
         kind === ENTRY_KIND ? apiVersion : kind,
         detail,
         rule,
@@ -137,31 +138,37 @@ export function metadataFindings(object: Record<string, unknown>): Finding[] {
   const out: Finding[] = [];
   const metadata = object['metadata'];
   if (metadata === undefined || metadata === null) {
-    return [finding.required('metadata.name', RULE, 'name or generateName is required')];
+    return [
+      finding.required(fieldPath('metadata', 'name'), RULE, 'name or generateName is required'),
+    ];
   }
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
-    return [finding.invalid('metadata', metadata, 'must be an object', RULE)];
+    return [finding.invalid(fieldPath('metadata'), metadata, 'must be an object', RULE)];
   }
   const meta = metadata as Record<string, unknown>;
   const name = meta['name'];
   const generateName = meta['generateName'];
   if (name === undefined || name === null || name === '') {
     if (typeof generateName !== 'string' || generateName === '') {
-      out.push(finding.required('metadata.name', RULE, 'name or generateName is required'));
+      out.push(
+        finding.required(fieldPath('metadata', 'name'), RULE, 'name or generateName is required'),
+      );
     }
   } else if (typeof name !== 'string') {
-    out.push(finding.invalid('metadata.name', name, 'must be a string', RULE));
+    out.push(finding.invalid(fieldPath('metadata', 'name'), name, 'must be a string', RULE));
   } else {
-    out.push(...dnsSubdomain('metadata.name', name));
+    out.push(...dnsSubdomain(fieldPath('metadata', 'name'), name));
   }
   const namespace = meta['namespace'];
   if (namespace !== undefined && namespace !== null && namespace !== '') {
     if (typeof namespace !== 'string') {
-      out.push(finding.invalid('metadata.namespace', namespace, 'must be a string', RULE));
+      out.push(
+        finding.invalid(fieldPath('metadata', 'namespace'), namespace, 'must be a string', RULE),
+      );
     } else if (namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
       out.push(
         finding.invalid(
-          'metadata.namespace',
+          fieldPath('metadata', 'namespace'),
           namespace,
           namespace.length > 63 ? 'must be no more than 63 characters' : DNS1123_LABEL_MESSAGE,
           RULE,
@@ -174,7 +181,7 @@ export function metadataFindings(object: Record<string, unknown>): Finding[] {
   return out;
 }
 
-function dnsSubdomain(field: string, value: string): Finding[] {
+function dnsSubdomain(field: FieldPath, value: string): Finding[] {
   if (value.length > 253)
     return [finding.invalid(field, value, 'must be no more than 253 characters', RULE)];
   return DNS1123_SUBDOMAIN.test(value)
@@ -182,8 +189,8 @@ function dnsSubdomain(field: string, value: string): Finding[] {
     : [finding.invalid(field, value, DNS1123_SUBDOMAIN_MESSAGE, RULE)];
 }
 
-function keyField(map: string, key: string): string {
-  return `metadata.${map}[${key}]`;
+function keyField(map: string, key: string): FieldPath {
+  return keyOf(fieldPath('metadata', map), key);
 }
 
 /** IsQualifiedName: `[prefix/]name`, prefix a DNS subdomain, name at most 63 characters. */
@@ -209,7 +216,9 @@ function qualifiedNameProblem(key: string): string | undefined {
 function labelFindings(labels: unknown): Finding[] {
   if (labels === undefined || labels === null) return [];
   if (typeof labels !== 'object' || Array.isArray(labels)) {
-    return [finding.invalid('metadata.labels', labels, 'must be a map of strings', RULE)];
+    return [
+      finding.invalid(fieldPath('metadata', 'labels'), labels, 'must be a map of strings', RULE),
+    ];
   }
   const out: Finding[] = [];
   for (const [key, value] of Object.entries(labels)) {
@@ -232,7 +241,14 @@ function labelFindings(labels: unknown): Finding[] {
 function annotationFindings(annotations: unknown): Finding[] {
   if (annotations === undefined || annotations === null) return [];
   if (typeof annotations !== 'object' || Array.isArray(annotations)) {
-    return [finding.invalid('metadata.annotations', annotations, 'must be a map of strings', RULE)];
+    return [
+      finding.invalid(
+        fieldPath('metadata', 'annotations'),
+        annotations,
+        'must be a map of strings',
+        RULE,
+      ),
+    ];
   }
   const out: Finding[] = [];
   let total = 0;
@@ -249,9 +265,9 @@ function annotationFindings(annotations: unknown): Finding[] {
   }
   if (total > MAX_ANNOTATIONS_BYTES) {
     out.push({
-      field: 'metadata.annotations',
+      path: fieldPath('metadata', 'annotations'),
       type: 'TooLong',
-      message: `Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes`,
+      detail: `may not be more than ${MAX_ANNOTATIONS_BYTES} bytes`,
       rule: RULE,
     });
   }

@@ -1,7 +1,7 @@
 // Defaulting, controller-runtime style: build the defaulted object, then let diffToPatch say
 // what changed. The patch can then never disagree with the object it came from.
 import { cloneJson, diffToPatch, setOwn } from './json-patch.ts';
-import type { JsonPatchOperation } from './verdict.ts';
+import type { JsonPatchOperation } from '../model/verdict.ts';
 import { isRecord } from '../json-object.ts';
 
 /**

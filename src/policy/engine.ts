@@ -7,18 +7,18 @@ import {
   type ReferenceAnswer,
   type ReferenceLookup,
   type ReferenceQuery,
-} from '../references/lookup.ts';
+} from '../model/lookup.ts';
 import { applyPatch, jsonEqual } from './json-patch.ts';
 import { defaultingPatch } from './defaults.ts';
-import type { EngineOptions, EntryInput } from './engine-types.ts';
-import { parseFieldPath, valueAt } from './field-path.ts';
-import type { Finding } from './findings.ts';
+import type { EngineOptions, EntryInput } from '../model/review.ts';
+import { rootPath, valueAt } from '../model/field-path.ts';
+import { finding, type Finding } from '../model/findings.ts';
 import { headerFindings } from './headers.ts';
 import { referencedObjects, referenceFindings } from './references.ts';
 import { remoteUrlFindings } from './remote-url.ts';
 import { specRequiredFindings } from './spec-required.ts';
 import { unknownFieldRule } from './schema-findings.ts';
-import type { JsonPatchOperation, RuleResult, Verdict } from './verdict.ts';
+import type { JsonPatchOperation, RuleResult, Verdict } from '../model/verdict.ts';
 import { asRecord } from '../json-object.ts';
 
 const allow = (shortCircuit: string, patch: readonly JsonPatchOperation[] = []): Verdict => ({
@@ -52,14 +52,7 @@ export class AdmissionEngine {
     if (object === undefined) {
       return {
         allowed: false,
-        denials: [
-          {
-            field: '',
-            type: 'Required',
-            message: 'Required value: the request carries no object',
-            rule: 'request',
-          },
-        ],
+        denials: [finding.required(rootPath, 'request', 'the request carries no object')],
         warnings: [],
         patch: [],
       };
@@ -271,9 +264,9 @@ function ratchet(
   const kept: Finding[] = [];
   const relaxed: Finding[] = [...warnings];
   for (const f of denials) {
-    const segments = f.field === '' ? undefined : parseFieldPath(f.field);
-    if (segments !== undefined && jsonEqual(valueAt(object, segments), valueAt(old, segments))) {
-      relaxed.push({ ...f, message: `${f.message} (unchanged on update, so not enforced)` });
+    // Compared by the field's structure: a map key "0" is not a list's first item.
+    if (f.path.length > 0 && jsonEqual(valueAt(object, f.path), valueAt(old, f.path))) {
+      relaxed.push({ ...f, ratcheted: true });
     } else {
       kept.push(f);
     }

@@ -5,8 +5,16 @@
 //
 // The input is untrusted and may have any shape; wrong types are the schema's to report, so
 // this module only skips them. Header values may be secrets: no message ever contains one.
-import { quote, type Finding } from './findings.ts';
-import type { RuleResult } from './verdict.ts';
+import {
+  childOf,
+  fieldPath,
+  indexOf,
+  keyOf,
+  plainFieldPath,
+  type FieldPath,
+} from '../model/field-path.ts';
+import { finding, quoted, type Finding } from '../model/findings.ts';
+import type { RuleResult } from '../model/verdict.ts';
 import { isRecord } from '../json-object.ts';
 
 const rules = {
@@ -117,38 +125,6 @@ function codePointLabel(codePoint: number): string {
   return 'U+' + codePoint.toString(16).toUpperCase().padStart(4, '0');
 }
 
-const maxShownNameLength = 64;
-
-/**
- * A header name made safe to print: anything outside printable ASCII (control characters, bidi
- * overrides, line separators) becomes `\uXXXX` and long names are cut, because the API server
- * drops warnings that contain control characters. `quoted` also escapes `"` and `\` and wraps
- * the result in quotes, for messages; field paths use the bare form, as apimachinery does.
- */
-function printable(name: string, quoted = false): string {
-  // Nearly every name is short printable ASCII: return it without rebuilding it.
-  if (name.length <= maxShownNameLength && printsAsIs(name, quoted))
-    return quoted ? `"${name}"` : name;
-  const cut = name.length > maxShownNameLength ? name.slice(0, maxShownNameLength) : name;
-  let out = '';
-  for (let i = 0; i < cut.length; i++) {
-    const code = cut.charCodeAt(i);
-    if (quoted && (code === 0x22 || code === 0x5c)) out += '\\' + cut[i];
-    else if (code >= 0x20 && code < 0x7f) out += cut[i];
-    else out += '\\u' + code.toString(16).toUpperCase().padStart(4, '0');
-  }
-  if (cut !== name) out += '...';
-  return quoted ? `"${out}"` : out;
-}
-
-function printsAsIs(name: string, quoted: boolean): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code < 0x20 || code >= 0x7f || (quoted && (code === 0x22 || code === 0x5c))) return false;
-  }
-  return true;
-}
-
 /** First character that keeps `name` from being an RFC 9110 token, or undefined if none. */
 function firstNonTchar(name: string): number | undefined {
   for (let i = 0; i < name.length; i++) {
@@ -186,14 +162,18 @@ function valueProblem(value: string): string | undefined {
 
 interface NamedHeader {
   readonly name: string;
-  readonly field: string;
+  readonly field: FieldPath;
 }
 
 /** Findings about the header names and plaintext values in `headerForward`. Never throws. */
-export function headerFindings(headerForward: unknown, field = 'spec.headerForward'): RuleResult {
+export function headerFindings(
+  headerForward: unknown,
+  field: FieldPath = fieldPath('spec', 'headerForward'),
+): RuleResult {
   const result: RuleResult = { denials: [], warnings: [] };
   if (!isRecord(headerForward)) return result;
-  const secretField = `${field}.addHeadersFromSecret`;
+  const secretField = childOf(field, 'addHeadersFromSecret');
+  const plaintextField = childOf(field, 'addPlaintextHeaders');
   const headers: NamedHeader[] = [];
 
   const plaintext = Object.hasOwn(headerForward, 'addPlaintextHeaders')
@@ -201,20 +181,22 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
     : undefined;
   if (isRecord(plaintext)) {
     for (const name of Object.keys(plaintext)) {
-      const entryField = `${field}.addPlaintextHeaders[${printable(name)}]`;
+      const entryField = keyOf(plaintextField, name);
       headers.push({ name, field: entryField });
       const value = plaintext[name];
       if (typeof value !== 'string') continue;
       const problem = valueProblem(value);
       if (problem !== undefined) {
-        result.denials.push(invalidWithoutValue(entryField, problem, rules.value));
+        result.denials.push(finding.invalidWithoutValue(entryField, problem, rules.value));
       } else if (looksLikeCredential(name)) {
-        result.warnings.push({
-          field: entryField,
-          type: 'Invalid',
-          message: `secret in plaintext? use ${secretField}`,
-          rule: rules.credential,
-        });
+        result.warnings.push(
+          finding.note(
+            entryField,
+            'Invalid',
+            `secret in plaintext? use ${plainFieldPath(secretField)}`,
+            rules.credential,
+          ),
+        );
       }
     }
   }
@@ -227,7 +209,7 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
       if (!isRecord(item) || !Object.hasOwn(item, 'headerName')) return;
       const name = item['headerName'];
       if (typeof name === 'string')
-        headers.push({ name, field: `${secretField}[${index}].headerName` });
+        headers.push({ name, field: childOf(indexOf(secretField, index), 'headerName') });
     });
   }
 
@@ -241,21 +223,23 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
     const lowerName = header.name.toLowerCase();
     const restricted = restrictedHeaders.get(lowerName);
     if (restricted !== undefined) {
-      result.denials.push({
-        field: header.field,
-        type: 'Forbidden',
-        message: `Forbidden: ${quote(restricted.canonical)} ${restricted.reason}`,
-        rule: rules.restricted,
-      });
+      result.denials.push(
+        finding.forbidden(
+          header.field,
+          `${quoted(restricted.canonical)} ${restricted.reason}`,
+          rules.restricted,
+        ),
+      );
     }
     const first = firstByName.get(lowerName);
     if (first === undefined) {
       firstByName.set(lowerName, header);
     } else {
       result.denials.push({
-        field: header.field,
+        path: header.field,
         type: 'Duplicate',
-        message: `Duplicate value: ${printable(header.name, true)}: same header as ${first.field} (names ignore case)`,
+        badValue: { shown: 'name', value: header.name },
+        detail: `same header as ${plainFieldPath(first.field)} (names ignore case)`,
         rule: rules.duplicate,
       });
     }
@@ -265,21 +249,15 @@ export function headerFindings(headerForward: unknown, field = 'spec.headerForwa
 
 function checkName(header: NamedHeader): Finding | undefined {
   if (header.name === '') {
-    return invalidWithoutValue(header.field, 'header name must not be empty', rules.name);
+    return finding.invalidWithoutValue(header.field, 'header name must not be empty', rules.name);
   }
   const bad = firstNonTchar(header.name);
   if (bad === undefined) return undefined;
   return {
-    field: header.field,
+    path: header.field,
     type: 'Invalid',
-    message:
-      `Invalid value: ${printable(header.name, true)}: ` +
-      `${codePointLabel(bad)} is not allowed in an HTTP header name (RFC 9110 token)`,
+    badValue: { shown: 'name', value: header.name },
+    detail: `${codePointLabel(bad)} is not allowed in an HTTP header name (RFC 9110 token)`,
     rule: rules.name,
   };
-}
-
-/** An Invalid finding that names the field but, like apimachinery's omitted value, not the value. */
-function invalidWithoutValue(field: string, detail: string, rule: string): Finding {
-  return { field, type: 'Invalid', message: `Invalid value: ${detail}`, rule };
 }

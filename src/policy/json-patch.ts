@@ -5,7 +5,7 @@
 // Untrusted JSON may carry keys such as `__proto__`; every read goes through Object.hasOwn and
 // every write through defineProperty, so such a key stays an ordinary data property and can
 // never reach (or replace) Object.prototype.
-import type { JsonPatchOperation } from './verdict.ts';
+import type { JsonPatchOperation } from '../model/verdict.ts';
 import { isRecord } from '../json-object.ts';
 
 type JsonObject = Record<string, unknown>;

@@ -2,10 +2,11 @@
 // from judging: the engine looks everything up in parallel under one deadline in between, and
 // the judging stays pure (answers in, findings out).
 import { defaultCaBundleKey } from './defaults.ts';
-import { finding, quote, type Finding } from './findings.ts';
-import type { EngineOptions, ReferencePolicy } from './engine-types.ts';
-import type { RuleResult } from './verdict.ts';
-import type { ReferenceAnswer, ReferenceKind, ReferenceQuery } from '../references/lookup.ts';
+import { childOf, fieldPath, indexOf, type FieldPath } from '../model/field-path.ts';
+import { finding, quoted as quote, type Finding } from '../model/findings.ts';
+import type { EngineOptions, ReferencePolicy } from '../model/review.ts';
+import type { RuleResult } from '../model/verdict.ts';
+import type { ReferenceAnswer, ReferenceKind, ReferenceQuery } from '../model/lookup.ts';
 import { asRecord } from '../json-object.ts';
 
 /**
@@ -26,9 +27,9 @@ const enterpriseOnlyAuthTypes = new Set(['obo']);
 export interface ReferenceCheck {
   readonly query: ReferenceQuery;
   /** Field path of the name that points at the object, for findings and ratcheting. */
-  readonly field: string;
+  readonly field: FieldPath;
   /** Field path of the key, when the reference names a key. */
-  readonly keyField?: string;
+  readonly keyField?: FieldPath;
   /** `optional: true` on the ConfigMap reference: absence is fine. */
   readonly optional: boolean;
 }
@@ -46,7 +47,7 @@ export function referencedObjects(spec: unknown, namespace: string): ReferenceCh
   if (group !== undefined) {
     checks.push({
       query: { kind: 'MCPGroup', namespace, name: group },
-      field: 'spec.groupRef.name',
+      field: fieldPath('spec', 'groupRef', 'name'),
       optional: false,
     });
   }
@@ -55,7 +56,7 @@ export function referencedObjects(spec: unknown, namespace: string): ReferenceCh
   if (auth !== undefined) {
     checks.push({
       query: { kind: 'MCPExternalAuthConfig', namespace, name: auth },
-      field: 'spec.externalAuthConfigRef.name',
+      field: fieldPath('spec', 'externalAuthConfigRef', 'name'),
       optional: false,
     });
   }
@@ -67,8 +68,8 @@ export function referencedObjects(spec: unknown, namespace: string): ReferenceCh
     const key = typeof rawKey === 'string' && rawKey !== '' ? rawKey : defaultCaBundleKey;
     checks.push({
       query: { kind: 'ConfigMap', namespace, name: cmName, key },
-      field: 'spec.caBundleRef.configMapRef.name',
-      keyField: 'spec.caBundleRef.configMapRef.key',
+      field: fieldPath('spec', 'caBundleRef', 'configMapRef', 'name'),
+      keyField: fieldPath('spec', 'caBundleRef', 'configMapRef', 'key'),
       optional: cm['optional'] === true,
     });
   }
@@ -80,11 +81,14 @@ export function referencedObjects(spec: unknown, namespace: string): ReferenceCh
       const name = asName(ref?.['name']);
       const key = asName(ref?.['key']);
       if (name === undefined || key === undefined) return;
-      const base = `spec.headerForward.addHeadersFromSecret[${i}].valueSecretRef`;
+      const base = childOf(
+        indexOf(fieldPath('spec', 'headerForward', 'addHeadersFromSecret'), i),
+        'valueSecretRef',
+      );
       checks.push({
         query: { kind: 'Secret', namespace, name, key },
-        field: `${base}.name`,
-        keyField: `${base}.key`,
+        field: childOf(base, 'name'),
+        keyField: childOf(base, 'key'),
         optional: false,
       });
     });
@@ -152,36 +156,44 @@ export function referenceFindings(
             answer.phase === undefined
               ? 'has not reported a phase yet'
               : `is ${answer.phase}, not Ready`;
-          result.warnings.push({
-            field: check.field,
-            type: 'Invalid',
-            message: `MCPGroup ${quote(name)} ${state}; the entry is served once the group is Ready`,
-            rule: 'reference.group.not-ready',
-          });
+          result.warnings.push(
+            finding.note(
+              check.field,
+              'Invalid',
+              `MCPGroup ${quote(name)} ${state}; the entry is served once the group is Ready`,
+              'reference.group.not-ready',
+            ),
+          );
         }
         break;
       case 'MCPExternalAuthConfig':
         if (answer.authType === undefined) {
-          result.warnings.push({
-            field: check.field,
-            type: 'Invalid',
-            message: `MCPExternalAuthConfig ${quote(name)} has no spec.type`,
-            rule: 'reference.auth-config.type',
-          });
+          result.warnings.push(
+            finding.note(
+              check.field,
+              'Invalid',
+              `MCPExternalAuthConfig ${quote(name)} has no spec.type`,
+              'reference.auth-config.type',
+            ),
+          );
         } else if (enterpriseOnlyAuthTypes.has(answer.authType)) {
-          result.warnings.push({
-            field: check.field,
-            type: 'Invalid',
-            message: `MCPExternalAuthConfig ${quote(name)} has type ${quote(answer.authType)}, which needs ToolHive's enterprise handler`,
-            rule: 'reference.auth-config.type',
-          });
+          result.warnings.push(
+            finding.note(
+              check.field,
+              'Invalid',
+              `MCPExternalAuthConfig ${quote(name)} has type ${quote(answer.authType)}, which needs ToolHive's enterprise handler`,
+              'reference.auth-config.type',
+            ),
+          );
         } else if (!(supportedAuthTypes as readonly string[]).includes(answer.authType)) {
-          result.denials.push({
-            field: check.field,
-            type: 'NotSupported',
-            message: `MCPExternalAuthConfig ${quote(name)} has type ${quote(answer.authType)}, which an MCPServerEntry cannot use: supported types: ${supportedAuthTypes.map((t) => quote(t)).join(', ')}`,
-            rule: 'reference.auth-config.type',
-          });
+          result.denials.push(
+            finding.note(
+              check.field,
+              'NotSupported',
+              `MCPExternalAuthConfig ${quote(name)} has type ${quote(answer.authType)}, which an MCPServerEntry cannot use: supported types: ${supportedAuthTypes.map((t) => quote(t)).join(', ')}`,
+              'reference.auth-config.type',
+            ),
+          );
         }
         break;
       case 'ConfigMap':

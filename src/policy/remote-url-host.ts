@@ -1,11 +1,11 @@
 // Judging the host of a remoteUrl: what it is (after the WHATWG parser has normalised it) and
 // whether it was written in a spelling every other parser reads the same way. The proxy that
 // later connects is not a WHATWG parser, so a host is only accepted when both agree.
-import { quote } from './findings.ts';
+import { quoted } from '../model/findings.ts';
 import { classifyHostName, type NameClassKind } from './host-names.ts';
 import { parseDottedQuad, parseIPv6 } from './ip-address.ts';
 import { classifyIPv4, classifyIPv6, type AddressClassKind } from './ip-ranges.ts';
-import { clip } from './message-text.ts';
+import { clip } from '../model/text.ts';
 import { DOT } from '../char-codes.ts';
 
 export type HostProblemKind = AddressClassKind | NameClassKind | 'syntax';
@@ -156,5 +156,5 @@ function shown(host: string): string {
 }
 
 function shownWritten(written: string): string {
-  return quote(clip(written, MAX_SHOWN_HOST));
+  return quoted(clip(written, MAX_SHOWN_HOST));
 }

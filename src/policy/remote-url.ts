@@ -7,14 +7,12 @@
 // Pure and synchronous, no DNS: names whose danger only shows once resolved (127.0.0.1.nip.io,
 // rebinding services) are out of reach here; docs/remote-url.md recommends an egress
 // NetworkPolicy for them.
-import { finding, type Finding } from './findings.ts';
+import { fieldPath, plainFieldPath, type FieldPath } from '../model/field-path.ts';
+import { finding, type Finding } from '../model/findings.ts';
 import { alwaysRefused } from './ip-ranges.ts';
-import { clip, escapeInvisible } from './message-text.ts';
 import { judgeHost, type HostProblemKind } from './remote-url-host.ts';
 import { readUrlText } from './remote-url-text.ts';
-import type { RuleResult } from './verdict.ts';
-
-const MAX_SHOWN_URL = 200;
+import type { RuleResult } from '../model/verdict.ts';
 
 /**
  * Findings for one remoteUrl. Denials for unsafe or ambiguous URLs, a warning for plain http.
@@ -23,15 +21,14 @@ const MAX_SHOWN_URL = 200;
 export function remoteUrlFindings(
   remoteUrl: unknown,
   allowPrivateEndpoint: boolean,
-  field = 'spec.remoteUrl',
+  field: FieldPath = fieldPath('spec', 'remoteUrl'),
 ): RuleResult {
   const denials: Finding[] = [];
   const warnings: Finding[] = [];
   if (typeof remoteUrl !== 'string') return { denials, warnings };
-  const invalid = (value: string, detail: string, rule: string): Finding => {
-    const made = finding.invalid(field, clip(value, MAX_SHOWN_URL), detail, rule);
-    return { ...made, message: escapeInvisible(made.message) };
-  };
+  // The value is the URL as written: the renderer hides its credentials, query and fragment.
+  const invalid = (value: string, detail: string, rule: string): Finding =>
+    finding.invalid(field, value, detail, rule);
 
   const read = readUrlText(remoteUrl);
   if (!read.ok) {
@@ -39,7 +36,6 @@ export function remoteUrlFindings(
     return { denials, warnings };
   }
   const { text } = read;
-  // Never echo a password: deny messages end up in audit logs and CI output.
   const shownUrl = text.withoutCredentials ?? remoteUrl;
   if (text.withoutCredentials !== null) {
     denials.push(
@@ -91,12 +87,14 @@ function ruleId(kind: HostProblemKind): string {
   return `remote-url.${kind}`;
 }
 
-function withRemedy(detail: string, kind: HostProblemKind, field: string): string {
+function withRemedy(detail: string, kind: HostProblemKind, field: FieldPath): string {
   // A syntax detail already says how to write the host instead.
   if (kind === 'syntax') return detail;
   if (refusedWhatever(kind)) return `${detail}; always refused`;
   // The flag sits next to remoteUrl in the spec, whatever path the caller judged.
-  const dot = field.lastIndexOf('.');
-  const flag = `${dot < 0 ? '' : field.slice(0, dot + 1)}allowPrivateEndpoint`;
+  const flag = plainFieldPath([
+    ...field.slice(0, -1),
+    { kind: 'field', name: 'allowPrivateEndpoint' },
+  ]);
   return `${detail}; set ${flag}: true to reach an in-cluster or private address`;
 }

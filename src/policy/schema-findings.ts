@@ -2,7 +2,15 @@
 // (`spec.headerForward.addHeadersFromSecret[0].headerName`, map keys in brackets) and
 // apimachinery's phrasing ("Unsupported value", "Required value", "Too long"...).
 import type { ErrorObject } from 'ajv';
-import { finding, quote, type Finding } from './findings.ts';
+import {
+  childOf,
+  indexOf,
+  keyOf,
+  plainFieldPath,
+  rootPath,
+  type FieldPath,
+} from '../model/field-path.ts';
+import { finding, type Finding } from '../model/findings.ts';
 import { isRecord } from '../json-object.ts';
 
 export const schemaRule = 'schema';
@@ -25,7 +33,7 @@ export function kubernetesTypeName(value: unknown): string {
 }
 
 interface Located {
-  readonly field: string;
+  readonly field: FieldPath;
   readonly value: unknown;
   readonly schema: Schema;
 }
@@ -35,23 +43,26 @@ interface Located {
 function step(at: Located, segment: string): Located {
   if (Array.isArray(at.value)) {
     const items = isRecord(at.schema.items) ? at.schema.items : {};
-    return { field: `${at.field}[${segment}]`, value: at.value[Number(segment)], schema: items };
+    return {
+      field: indexOf(at.field, Number(segment)),
+      value: at.value[Number(segment)],
+      schema: items,
+    };
   }
   const value = isRecord(at.value) ? at.value[segment] : undefined;
   const props = isRecord(at.schema.properties) ? at.schema.properties : {};
   // Own properties only: `__proto__` read from a plain object is Object.prototype, which would
   // make a map key named `__proto__` look like a declared property (`.x` instead of `[x]`).
   const declared = Object.hasOwn(props, segment) ? props[segment] : undefined;
-  if (isRecord(declared))
-    return { field: at.field === '' ? segment : `${at.field}.${segment}`, value, schema: declared };
+  if (isRecord(declared)) return { field: childOf(at.field, segment), value, schema: declared };
   if (isRecord(at.schema.additionalProperties)) {
-    return { field: `${at.field}[${segment}]`, value, schema: at.schema.additionalProperties };
+    return { field: keyOf(at.field, segment), value, schema: at.schema.additionalProperties };
   }
-  return { field: at.field === '' ? segment : `${at.field}.${segment}`, value, schema: {} };
+  return { field: childOf(at.field, segment), value, schema: {} };
 }
 
 function locate(instancePath: string, object: unknown, root: Schema): Located {
-  let at: Located = { field: '', value: object, schema: root };
+  let at: Located = { field: rootPath, value: object, schema: root };
   if (instancePath === '') return at;
   for (const raw of instancePath.slice(1).split('/')) at = step(at, unescapePointer(raw));
   return at;
@@ -99,9 +110,11 @@ function describe(
     case 'additionalProperties': {
       const unknown = step(at, String(param(e, 'additionalProperty'))).field;
       return {
-        field: unknown,
+        path: unknown,
         type: 'Forbidden',
-        message: `unknown field ${quote(unknown)}`,
+        detail: 'unknown field',
+        badValue: { shown: 'value', value: plainFieldPath(unknown) },
+        phrasing: 'note',
         rule: unknownFieldRule,
       };
     }
@@ -138,9 +151,10 @@ function describe(
     case 'maxItems':
     case 'maxProperties':
       return {
-        field,
+        path: field,
         type: 'TooMany',
-        message: `Too many: ${count(value)}: must have at most ${String(param(e, 'limit'))} items`,
+        badValue: { shown: 'literal', value: count(value) },
+        detail: `must have at most ${String(param(e, 'limit'))} items`,
         rule: schemaRule,
       };
     case 'minItems':
@@ -187,16 +201,17 @@ function describe(
       // ajv names both copies; the later one is the duplicate, as apimachinery reports it.
       const i = Math.max(Number(param(e, 'i')), Number(param(e, 'j')));
       return finding.duplicate(
-        `${field}[${i}]`,
+        indexOf(field, i),
         Array.isArray(value) ? value[i] : undefined,
         schemaRule,
       );
     }
     case 'x-kubernetes-list-map-keys':
       return {
-        field,
+        path: field,
         type: 'Duplicate',
-        message: `Duplicate value: ${JSON.stringify(param(e, 'key'))}`,
+        badValue: { shown: 'literal', value: param(e, 'key') },
+        detail: '',
         rule: schemaRule,
       };
     case 'anyOf':
@@ -251,7 +266,7 @@ export function schemaFindings(
     if (combinators.some((c) => inside(e, c))) continue;
     const collapsed = combinators.includes(e) ? errors.filter((x) => inside(x, e)) : [];
     const f = describe(e, object, schema, collapsed);
-    const key = `${f.field}\u0000${f.type}\u0000${f.message}`;
+    const key = JSON.stringify([f.path, f.type, f.badValue, f.detail]);
     if (seen.has(key)) continue;
     seen.add(key);
     findings.push(f);

@@ -15,7 +15,7 @@
 // misses then answer `unknown` and the engine applies --on-lookup-failure.
 import { DirectLookup } from './direct-lookup.ts';
 import type { ClusterCaches } from './cluster-caches.ts';
-import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from './lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../model/lookup.ts';
 import { ignoreLookupEvents, type LookupObserver } from './lookup-events.ts';
 import { KeyNamesCache } from './key-names-cache.ts';
 

@@ -8,7 +8,7 @@
 // and goes straight to the API server (which answers, or refuses with a clear 403).
 import type { Logger } from '../log.ts';
 import type { KubeApi } from './kube-api.ts';
-import type { ReferenceAnswer } from './lookup.ts';
+import type { ReferenceAnswer } from '../model/lookup.ts';
 import type { LookupObserver } from './lookup-events.ts';
 import {
   authConfigAnswer,

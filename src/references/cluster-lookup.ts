@@ -11,7 +11,7 @@ import { ClusterCaches } from './cluster-caches.ts';
 import { DeleteProtection } from './delete-protection.ts';
 import { DirectLookup } from './direct-lookup.ts';
 import { KubeApi } from './kube-api.ts';
-import type { ReferenceLookup } from './lookup.ts';
+import type { ReferenceLookup } from '../model/lookup.ts';
 import { ignoreLookupEvents, type LookupObserver } from './lookup-events.ts';
 import { ServedVersion } from './served-version.ts';
 

@@ -8,9 +8,10 @@
 import { decodeAdmissionReview } from '../admission/decode.ts';
 import { buildAllowedResponse, buildValidationResponse } from '../admission/respond.ts';
 import type { Logger } from '../log.ts';
-import type { UnknownPolicy } from '../policy/engine-types.ts';
-import { finding, quote, type Finding } from '../policy/findings.ts';
-import type { Verdict } from '../policy/verdict.ts';
+import type { UnknownPolicy } from '../model/review.ts';
+import { rootPath } from '../model/field-path.ts';
+import { finding, quoted as quote, type Finding } from '../model/findings.ts';
+import type { Verdict } from '../model/verdict.ts';
 import type { ClusterCaches, EntryReferences } from './cluster-caches.ts';
 import { toolhiveGroup } from './reference-resources.ts';
 
@@ -119,7 +120,7 @@ export class DeleteProtection {
         [],
         [
           finding.forbidden(
-            '',
+            rootPath,
             `not checked for referencing MCPServerEntries: namespace ${quote(namespace)} is not watched by the webhook`,
             'delete-protection.unverified',
           ),
@@ -128,7 +129,7 @@ export class DeleteProtection {
     }
     if (!informer.synced) {
       const f = finding.forbidden(
-        '',
+        rootPath,
         `could not verify that no MCPServerEntry references ${kind} ${quote(name)}: the webhook's MCPServerEntry cache has not synced yet`,
         'delete-protection.unverified',
       );
@@ -143,7 +144,7 @@ export class DeleteProtection {
     return verdictOf(
       [
         finding.forbidden(
-          '',
+          rootPath,
           stillReferencedMessage(kind, name, namespace, entries),
           'delete-protection',
         ),

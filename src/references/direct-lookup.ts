@@ -3,7 +3,12 @@
 // own it is the simplest correct live-cluster lookup (the contract tests run it too).
 import type { KubeApi } from './kube-api.ts';
 import { isNamespaceName, isObjectName } from './kube-names.ts';
-import type { ReferenceAnswer, ReferenceKind, ReferenceLookup, ReferenceQuery } from './lookup.ts';
+import type {
+  ReferenceAnswer,
+  ReferenceKind,
+  ReferenceLookup,
+  ReferenceQuery,
+} from '../model/lookup.ts';
 import type { LookupObserver } from './lookup-events.ts';
 import {
   authConfigAnswer,

@@ -4,7 +4,7 @@
 // stale memory. Concurrent lookups of one object share one GET.
 import type { KeyedObject } from './direct-lookup.ts';
 import { raceAbort } from './kube-api.ts';
-import type { ReferenceAnswer, ReferenceKind } from './lookup.ts';
+import type { ReferenceAnswer, ReferenceKind } from '../model/lookup.ts';
 
 type KeyedKind = Extract<ReferenceKind, 'ConfigMap' | 'Secret'>;
 type Fetch = (

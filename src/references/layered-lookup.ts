@@ -2,7 +2,7 @@
 // the pull request itself defines, and asks the live cluster only about objects the input does
 // not mention. An object in the input wins over the cluster's copy because it is what the
 // cluster will hold once the change is applied.
-import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from './lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../model/lookup.ts';
 
 export class LayeredLookup implements ReferenceLookup {
   private readonly layers: readonly ReferenceLookup[];

@@ -1,7 +1,7 @@
 // What the cluster lookups report about themselves, for metrics and nothing else. The lookups
 // call an optional observer with these plain values instead of importing prom-client, so they
 // stay testable on their own and the metrics module owns every metric name and label.
-import type { ReferenceKind } from './lookup.ts';
+import type { ReferenceKind } from '../model/lookup.ts';
 import type { ApiFailureClass } from './kube-api.ts';
 
 export type LookupEvent =

@@ -7,7 +7,12 @@ import { groupVersionOf, kindOf, nameOf, namespaceOf } from '../manifests/object
 import { TOOLHIVE_API_GROUP } from '../manifests/object-identity.ts';
 import { readManifests } from '../manifests/read-manifests.ts';
 import type { ManifestError } from '../manifests/read-manifests.ts';
-import type { ReferenceAnswer, ReferenceKind, ReferenceLookup, ReferenceQuery } from './lookup.ts';
+import type {
+  ReferenceAnswer,
+  ReferenceKind,
+  ReferenceLookup,
+  ReferenceQuery,
+} from '../model/lookup.ts';
 import { isRecord } from '../json-object.ts';
 
 type Facts =

@@ -1,7 +1,7 @@
 // Where each referenced kind lives in the API and which facts a lookup keeps from it. The
 // projection is the privacy boundary: an object goes in, only the facts the rules need come
 // out (a group's phase, an auth config's type, the key *names* of a ConfigMap or Secret).
-import type { ReferenceAnswer, ReferenceKind } from './lookup.ts';
+import type { ReferenceAnswer, ReferenceKind } from '../model/lookup.ts';
 import { requiredPermissions } from './required-permissions.ts';
 import type { ApiFailure } from './kube-api.ts';
 

@@ -6,7 +6,7 @@
 // whatever cluster the shell last used would be a surprise.
 import type { ServeConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { ReferenceLookup } from './lookup.ts';
+import type { ReferenceLookup } from '../model/lookup.ts';
 import type { LookupObserver } from './lookup-events.ts';
 import type { DeleteProtection } from './delete-protection.ts';
 import { ManifestLookup } from './manifest-lookup.ts';

@@ -10,8 +10,9 @@ import {
 } from '../admission/respond.ts';
 import { entryGroup, entryKind } from '../crd/crd-versions.ts';
 import { infoLineWriter, type Logger } from '../log.ts';
+import { findingPlace } from '../render/messages.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
-import type { Verdict } from '../policy/verdict.ts';
+import type { Verdict } from '../model/verdict.ts';
 
 export type ReviewPath = 'validate' | 'mutate';
 
@@ -158,8 +159,8 @@ export class ReviewHandler {
       dryRun: req.dryRun,
       decision,
       skippedBecause: v.shortCircuit,
-      denied: v.denials.length > 0 ? v.denials.map((f) => `${f.field} (${f.rule})`) : undefined,
-      warned: v.warnings.length > 0 ? v.warnings.map((f) => `${f.field} (${f.rule})`) : undefined,
+      denied: v.denials.length > 0 ? v.denials.map(findingPlace) : undefined,
+      warned: v.warnings.length > 0 ? v.warnings.map(findingPlace) : undefined,
       patched: v.patch.length > 0 ? v.patch.map((p) => p.path) : undefined,
       latencyMs: Math.round(seconds * 1e6) / 1e3,
     });

@@ -1,6 +1,7 @@
 // The review limits, measured on the request text before it is parsed: each limit, in each
 // part of a review, at and one past its bound; the uid read for the refusal; and text the scan
 // must not misread (escaped quotes, structural characters inside strings).
+import { renderFieldPath } from '../../src/render/messages.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -46,7 +47,7 @@ describe('values (fields and list items) per object', () => {
       const text = (o: Json): string => (part === 'object' ? reviewText(o) : reviewText({}, o));
       assert.equal(reviewOverLimits(text(at)), undefined);
       const refused = over(text(past));
-      assert.equal(refused.finding.field, `request.${part}`);
+      assert.equal(renderFieldPath(refused.finding.path), `request.${part}`);
       assert.equal(refused.finding.type, 'TooMany');
       assert.equal(refused.finding.rule, 'request.limits');
       assert.equal(refused.uid, 'the-uid');
@@ -61,7 +62,7 @@ describe('values (fields and list items) per object', () => {
   test('the rest of the review (userInfo groups) has a limit of its own', () => {
     const groups = Array.from({ length: reviewLimits.valuesOutsideObjects }, (_, i) => `g${i}`);
     const refused = over(reviewText({}, null, { userInfo: { groups } }));
-    assert.equal(refused.finding.field, '');
+    assert.equal(renderFieldPath(refused.finding.path), '');
     assert.match(refused.message, /^Too many: must have at most 10000 values/);
   });
 
@@ -76,14 +77,14 @@ describe('nesting per object', () => {
     // The object itself is level 1, so `levels` nested values make `levels` levels.
     assert.equal(reviewOverLimits(reviewText(nested(reviewLimits.depthPerObject))), undefined);
     const refused = over(reviewText(nested(reviewLimits.depthPerObject + 1)));
-    assert.equal(refused.finding.field, 'request.object');
+    assert.equal(renderFieldPath(refused.finding.path), 'request.object');
     assert.equal(refused.finding.type, 'Forbidden');
     assert.match(refused.message, /nests deeper than 100 levels/);
   });
 
   test('10,000 levels of lists are refused after 100 of them, whatever follows', () => {
     const text = reviewText('__deep__').replace('"__deep__"', '['.repeat(10_000));
-    assert.equal(over(text).finding.field, 'request.object');
+    assert.equal(renderFieldPath(over(text).finding.path), 'request.object');
   });
 });
 
@@ -93,7 +94,7 @@ describe('string length', () => {
     assert.equal(reviewOverLimits(reviewText({ a: at })), undefined);
     const refused = over(reviewText({ a: `${at}x` }));
     assert.equal(refused.finding.type, 'TooLong');
-    assert.equal(refused.finding.field, 'request.object');
+    assert.equal(renderFieldPath(refused.finding.path), 'request.object');
   });
 
   test('keys count too', () => {

@@ -8,16 +8,14 @@ import {
   buildValidationResponse,
   sanitizeWarnings,
 } from '../../src/admission/respond.ts';
-import type { Finding } from '../../src/policy/findings.ts';
+import { fieldPath } from '../../src/model/field-path.ts';
+import { finding, type Finding } from '../../src/model/findings.ts';
 import { entry, review, type Json } from '../support/reviews.ts';
 
 const ctx = { uid: 'abc', kind: 'MCPServerEntry', group: 'toolhive.stacklok.dev', name: 'weather' };
-const warning = (message: string, field = 'spec.remoteUrl'): Finding => ({
-  field,
-  type: 'Invalid',
-  message,
-  rule: 'r',
-});
+/** A warning whose rendered message is `message` (a note: the detail alone). */
+const warning = (message: string, field = 'remoteUrl'): Finding =>
+  finding.note(fieldPath('spec', field), 'Invalid', message, 'r');
 
 describe('decode (C3)', () => {
   test('CREATE with oldObject null, and a review lacking name, subResource and userInfo.extra', () => {
@@ -117,9 +115,10 @@ describe('responses (C9, C11, C12)', () => {
       allowed: false,
       denials: [
         {
-          field: 'spec.transport',
+          path: fieldPath('spec', 'transport'),
           type: 'NotSupported',
-          message: 'Unsupported value: "x"',
+          badValue: { shown: 'value', value: 'x' },
+          detail: '',
           rule: 'schema',
         },
       ],
@@ -156,7 +155,8 @@ describe('warnings (C21)', () => {
       assert.doesNotMatch(w, /[\u0000-\u001f\u007f]/);
       assert.ok([...w].length <= 256);
     }
-    assert.match(out[1]!, /U\+000A/);
+    // The renderer's one escape form for every edge: the character's \uXXXX spelling.
+    assert.match(out[1]!, /bad\\u000anew\\u0007line/);
   });
 
   test('the total stays within the API server budget of 4096 runes, saying how many were left out', () => {

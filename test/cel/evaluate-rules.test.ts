@@ -3,7 +3,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonSchema } from '../../src/crd/convert.ts';
-import { celRuleFindings, defaultCelBudget } from '../../src/cel/evaluate-rules.ts';
+import {
+  celRuleFindings as rawCelRuleFindings,
+  defaultCelBudget,
+} from '../../src/cel/evaluate-rules.ts';
+import { shownResult } from '../support/shown-findings.ts';
+
+/** The rules' findings, rendered as users see them. */
+const celRuleFindings = (...args: Parameters<typeof rawCelRuleFindings>) =>
+  shownResult(rawCelRuleFindings(...args));
 
 type Rule = Record<string, unknown>;
 

@@ -8,8 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { convertCrdSchema } from '../../src/crd/convert.ts';
 import { crdRules } from '../../src/cel/crd-rules.ts';
-import { celRuleFindings } from '../../src/cel/evaluate-rules.ts';
+import { celRuleFindings as rawCelRuleFindings } from '../../src/cel/evaluate-rules.ts';
 import { compileRule } from '../../src/cel/rule-program.ts';
+import { shownResult } from '../support/shown-findings.ts';
+
+/** The rules' findings, rendered as users see them. */
+const celRuleFindings = (...args: Parameters<typeof rawCelRuleFindings>) =>
+  shownResult(rawCelRuleFindings(...args));
 
 const crdDir = new URL('../../../shared/reference/toolhive-crds/', import.meta.url);
 const examplesDir = new URL('../../../shared/reference/toolhive-examples/', import.meta.url);

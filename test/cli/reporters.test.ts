@@ -12,6 +12,7 @@ import {
 import { STDIN_SOURCE } from '../../src/manifests/read-manifests.ts';
 import { reporters, useColor } from '../../src/cli/reporter.ts';
 import { outputFormats } from '../../src/cli/check-args.ts';
+import { fieldPath } from '../../src/model/field-path.ts';
 
 const hostile = 'line one\nline two: 100% <b>&"\'\u0001,::error::';
 
@@ -24,9 +25,9 @@ function sampleReport(): CheckReport {
     allowed: false,
     denials: [
       {
-        field: 'spec.remoteUrl',
+        path: fieldPath('spec', 'remoteUrl'),
         type: 'Forbidden',
-        message: `Forbidden: ${hostile}`,
+        detail: hostile,
         rule: 'remote-url.test',
         source: 'dir/a b.yaml',
         line: 9,
@@ -35,9 +36,10 @@ function sampleReport(): CheckReport {
     ],
     warnings: [
       {
-        field: 'spec.groupRef.name',
+        path: fieldPath('spec', 'groupRef', 'name'),
         type: 'Invalid',
-        message: 'group not ready',
+        detail: 'group not ready',
+        phrasing: 'note',
         rule: 'reference.group.not-ready',
         source: 'dir/a b.yaml',
         line: 12,
@@ -119,7 +121,8 @@ describe('github', () => {
       denial,
       /^::error file=dir\/a b\.yaml,line=9,col=14,title=MCPServerEntry denied \(remote-url\.test\)::/,
     );
-    assert.match(denial, /line one%0Aline two: 100%25 /);
+    // The renderer escapes the newline itself; the command's own escaping still covers %.
+    assert.match(denial, /line one\\u000aline two: 100%25 /);
   });
   test('stdin has no file in the checkout: no file property, the position goes in the text', () => {
     assert.equal(stdinSource, STDIN_SOURCE);
@@ -144,7 +147,7 @@ describe('junit', () => {
   test('well-formed: escaped attributes, no raw control characters', () => {
     const out = reporters.junit(sampleReport(), options);
     assert.doesNotMatch(out, /[\u0000-\u0008]/);
-    assert.match(out, /U\+0001/);
+    assert.match(out, /\\u0001/);
     assert.match(out, /&lt;b&gt;&amp;&quot;&apos;/);
     assert.match(
       out,

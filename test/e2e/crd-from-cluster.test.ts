@@ -7,6 +7,7 @@ import { loadEntrySchemas } from '../../src/crd/select-schemas.ts';
 import type { EntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { entry } from '../support/reviews.ts';
+import { renderFieldPath } from '../../src/render/messages.ts';
 
 describe('--crd cluster against kube-apiserver with ToolHive CRDs', () => {
   let cp: ControlPlane;
@@ -34,7 +35,7 @@ describe('--crd cluster against kube-apiserver with ToolHive CRDs', () => {
     delete (object['spec'] as Record<string, unknown>)['remoteUrl'];
     const fields = schemas
       .validate('v1beta1', object)
-      .map((f) => f.field)
+      .map((f) => renderFieldPath(f.path))
       .sort();
     assert.deepEqual(fields, ['spec.remoteUrl', 'spec.transport']);
   });

@@ -10,7 +10,7 @@ import { createClusterLookup, loadKubeConfig } from '../../src/references/cluste
 import { DirectLookup } from '../../src/references/direct-lookup.ts';
 import { KubeApi } from '../../src/references/kube-api.ts';
 import { ignoreLookupEvents } from '../../src/references/lookup-events.ts';
-import type { ReferenceLookup } from '../../src/references/lookup.ts';
+import type { ReferenceLookup } from '../../src/model/lookup.ts';
 import { ServedVersion } from '../../src/references/served-version.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import {

@@ -11,14 +11,15 @@ import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { AdmissionEngine } from '../../src/policy/engine.ts';
-import { defaultEngineOptions, type EngineOptions } from '../../src/policy/engine-types.ts';
+import { defaultEngineOptions, type EngineOptions } from '../../src/model/review.ts';
 import { CachedClusterLookup } from '../../src/references/cached-cluster-lookup.ts';
 import { ClusterCaches } from '../../src/references/cluster-caches.ts';
 import { loadKubeConfig } from '../../src/references/cluster-lookup.ts';
 import { DirectLookup } from '../../src/references/direct-lookup.ts';
 import { KubeApi } from '../../src/references/kube-api.ts';
 import type { LookupEvent } from '../../src/references/lookup-events.ts';
-import type { ReferenceQuery } from '../../src/references/lookup.ts';
+import type { ReferenceQuery } from '../../src/model/lookup.ts';
+import { renderMessage } from '../../src/render/messages.ts';
 import {
   requiredPermissions,
   type RequiredPermission,
@@ -390,7 +391,7 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
       const verdict = await engineWith('deny').validate(input);
       assert.equal(verdict.allowed, false);
       assert.match(
-        verdict.denials.map((f) => f.message).join('\n'),
+        verdict.denials.map(renderMessage).join('\n'),
         /could not verify MCPGroup "never-seen": API server did not answer/,
       );
     });
@@ -399,7 +400,7 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
       const verdict = await engineWith('warn').validate(input);
       assert.equal(verdict.allowed, true);
       assert.match(
-        verdict.warnings.map((f) => f.message).join('\n'),
+        verdict.warnings.map(renderMessage).join('\n'),
         /could not verify MCPGroup "never-seen": API server did not answer/,
       );
     });

@@ -20,6 +20,7 @@ import {
 } from '../../src/manifests/parse-manifest-text.ts';
 import type { ParsedManifests } from '../../src/manifests/parse-manifest-text.ts';
 import { generateStream } from '../../bench/check/generate.ts';
+import { pathOf } from '../support/shown-findings.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CORPUS_DIRS = [
@@ -69,8 +70,8 @@ function observable(parsed: ParsedManifests): unknown {
       json: JSON.stringify(d.object, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
       positions: [...fieldPaths(d.object), 'no.such.field', 'metadata.nothing[3]'].map((p) => [
         p,
-        d.locate(p),
-        d.locateNearest(p),
+        d.locate(pathOf(p)),
+        d.locateNearest(pathOf(p)),
       ]),
     })),
   };

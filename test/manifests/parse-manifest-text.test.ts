@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifestText } from '../../src/manifests/parse-manifest-text.ts';
 import { MAX_ALIAS_EXPANSION_NODES, MAX_NESTING_DEPTH } from '../../src/manifests/construct.ts';
+import { pathOf } from '../support/shown-findings.ts';
 
 function objects(text: string): Record<string, unknown>[] {
   const parsed = parseManifestText(text, 'test.yaml');
@@ -94,7 +95,10 @@ items:
         ['ConfigMap', 1, 0, 14, 5],
       ],
     );
-    assert.deepEqual(parsed.documents[2]?.locate('metadata.name'), { line: 16, column: 13 });
+    assert.deepEqual(parsed.documents[2]?.locate(pathOf('metadata.name')), {
+      line: 16,
+      column: 13,
+    });
   });
 
   test('a List item that is not an object is an error; the others are kept', () => {
@@ -362,21 +366,24 @@ describe('locate: field path to line and column', () => {
   ];
   for (const [path, line, column] of table) {
     test(`${path === '' ? '(object)' : path} is at ${line}:${column}`, () => {
-      assert.deepEqual(path === '' ? { line: doc.line, column: doc.column } : doc.locate(path), {
-        line,
-        column,
-      });
+      assert.deepEqual(
+        path === '' ? { line: doc.line, column: doc.column } : doc.locate(pathOf(path)),
+        {
+          line,
+          column,
+        },
+      );
     });
   }
 
   test('a field that is not written is undefined; locateNearest falls back to its parent', () => {
-    assert.equal(doc.locate('spec.caBundleRef'), undefined);
-    assert.equal(doc.locate('spec.headerForward.addHeadersFromSecret[3]'), undefined);
-    assert.deepEqual(doc.locateNearest('spec.caBundleRef.configMapRef.name'), {
+    assert.equal(doc.locate(pathOf('spec.caBundleRef')), undefined);
+    assert.equal(doc.locate(pathOf('spec.headerForward.addHeadersFromSecret[3]')), undefined);
+    assert.deepEqual(doc.locateNearest(pathOf('spec.caBundleRef.configMapRef.name')), {
       line: 7,
       column: 1,
     });
-    assert.deepEqual(doc.locateNearest('nothing.here'), { line: 3, column: 1 });
+    assert.deepEqual(doc.locateNearest(pathOf('nothing.here')), { line: 3, column: 1 });
   });
 
   test('a field reached through an alias is located at the alias', () => {
@@ -384,8 +391,8 @@ describe('locate: field path to line and column', () => {
       'base: &b {name: g}\nspec:\n  groupRef: *b\n',
       'a.yaml',
     ).documents;
-    assert.deepEqual(aliased?.locate('spec.groupRef'), { line: 3, column: 13 });
-    assert.deepEqual(aliased?.locateNearest('spec.groupRef.name'), { line: 3, column: 3 });
+    assert.deepEqual(aliased?.locate(pathOf('spec.groupRef')), { line: 3, column: 13 });
+    assert.deepEqual(aliased?.locateNearest(pathOf('spec.groupRef.name')), { line: 3, column: 3 });
   });
 
   test('columns count characters, not bytes', () => {
@@ -393,6 +400,6 @@ describe('locate: field path to line and column', () => {
       'metadata:\n  annotations: {é: "ü", x: 1}\n',
       'u.yaml',
     ).documents;
-    assert.deepEqual(doc2?.locate('metadata.annotations.x'), { line: 2, column: 28 });
+    assert.deepEqual(doc2?.locate(pathOf('metadata.annotations.x')), { line: 2, column: 28 });
   });
 });

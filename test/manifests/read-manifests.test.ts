@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readManifests, STDIN_SOURCE } from '../../src/manifests/read-manifests.ts';
+import { pathOf } from '../support/shown-findings.ts';
 
 const TOOLHIVE_EXAMPLES = new URL('../../../shared/reference/toolhive-examples/', import.meta.url);
 const OUR_EXAMPLES = new URL('../../examples/', import.meta.url);
@@ -183,7 +184,7 @@ describe('reference corpora', () => {
     assert.deepEqual(errors, []);
     const entries = documents.filter((d) => d.object['kind'] === 'MCPServerEntry');
     assert.equal(entries.length, files.length);
-    for (const entry of entries) assert.ok(entry.locate('spec.remoteUrl'));
+    for (const entry of entries) assert.ok(entry.locate(pathOf('spec.remoteUrl')));
   });
 
   test('the bundled examples directory parses without errors, reviews included', async () => {

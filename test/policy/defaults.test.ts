@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { defaultedEntry, defaultingPatch } from '../../src/policy/defaults.ts';
 import { applyPatch } from '../../src/policy/json-patch.ts';
-import type { JsonPatchOperation } from '../../src/policy/verdict.ts';
+import type { JsonPatchOperation } from '../../src/model/verdict.ts';
 
 const addAllowPrivate: JsonPatchOperation = {
   op: 'add',

@@ -8,15 +8,12 @@ import {
   defaultEngineOptions,
   type EngineOptions,
   type EntryInput,
-} from '../../src/policy/engine-types.ts';
+} from '../../src/model/review.ts';
 import { applyPatch } from '../../src/policy/json-patch.ts';
-import type {
-  ReferenceAnswer,
-  ReferenceLookup,
-  ReferenceQuery,
-} from '../../src/references/lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../../src/model/lookup.ts';
 import { ManifestLookup } from '../../src/references/manifest-lookup.ts';
 import { entry, type Json } from '../support/reviews.ts';
+import { shownResult } from '../support/shown-findings.ts';
 
 const fixtures = new URL('../fixtures/objects/', import.meta.url).pathname;
 let manifests: ManifestLookup;
@@ -26,11 +23,30 @@ before(async () => {
   manifests = await ManifestLookup.fromPaths([fixtures]);
 });
 
+/** The real engine, its verdicts' findings rendered as users see them. */
+class ShownEngine {
+  readonly inner: AdmissionEngine;
+  constructor(inner: AdmissionEngine) {
+    this.inner = inner;
+  }
+  async validate(input: EntryInput, signal?: AbortSignal, budgetMs?: number) {
+    return shownResult(await this.inner.validate(input, signal, budgetMs));
+  }
+  async check(input: EntryInput) {
+    return shownResult(await this.inner.check(input));
+  }
+  mutate(input: EntryInput) {
+    return this.inner.mutate(input);
+  }
+}
+
 function engine(
   options: Partial<EngineOptions> = {},
   lookup: ReferenceLookup = manifests,
-): AdmissionEngine {
-  return new AdmissionEngine(schemas, lookup, { ...defaultEngineOptions, ...options });
+): ShownEngine {
+  return new ShownEngine(
+    new AdmissionEngine(schemas, lookup, { ...defaultEngineOptions, ...options }),
+  );
 }
 
 const create = (object: Json, version = 'v1beta1'): EntryInput => ({

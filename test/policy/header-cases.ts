@@ -1,7 +1,7 @@
 // The headerForward rule's cases, as tables: the unit tests (headers.test.ts) run them on the
 // engine, and the ValidatingAdmissionPolicy proof (test/e2e/admission-policy.test.ts) applies
 // them to a real API server with kubectl and compares the verdicts.
-import type { Finding } from '../../src/policy/findings.ts';
+import type { ShownFinding as Finding } from '../support/shown-findings.ts';
 
 export const plain = 'spec.headerForward.addPlaintextHeaders';
 export const secret = 'spec.headerForward.addHeadersFromSecret';

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { headerFindings } from '../../src/policy/headers.ts';
-import { formatFinding } from '../../src/policy/findings.ts';
-import type { RuleResult } from '../../src/policy/verdict.ts';
+import { headerFindings as rawHeaderFindings } from '../../src/policy/headers.ts';
+import { pathOf, shownResult, type ShownFinding } from '../support/shown-findings.ts';
 import {
   credentialCases,
   duplicateCases,
@@ -20,6 +19,14 @@ import {
   valueCases,
   type Case,
 } from './header-cases.ts';
+
+type RuleResult = ReturnType<typeof headerFindings>;
+
+/** The rule's findings, rendered as users see them. */
+const headerFindings = (input: unknown, field?: string) =>
+  shownResult(rawHeaderFindings(input, field === undefined ? undefined : pathOf(field)));
+const formatFinding = (f: ShownFinding): string =>
+  f.field === '' ? f.message : `${f.field}: ${f.message}`;
 
 function runCases(cases: readonly Case[]): void {
   for (const c of cases) {

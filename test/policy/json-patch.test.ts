@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyPatch, diffToPatch, jsonPointer } from '../../src/policy/json-patch.ts';
-import type { JsonPatchOperation } from '../../src/policy/verdict.ts';
+import type { JsonPatchOperation } from '../../src/model/verdict.ts';
 
 void describe('jsonPointer: RFC 6901 escaping', () => {
   const cases: readonly [readonly (string | number)[], string][] = [

@@ -3,8 +3,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { remoteUrlFindings } from '../../src/policy/remote-url.ts';
-import type { Finding } from '../../src/policy/findings.ts';
+import { remoteUrlFindings as rawRemoteUrlFindings } from '../../src/policy/remote-url.ts';
+import { pathOf, shownResult, type ShownFinding as Finding } from '../support/shown-findings.ts';
+
+/** The rule's findings, rendered as users see them. */
+const remoteUrlFindings = (url: unknown, allowPrivate: boolean, field?: string) =>
+  shownResult(
+    rawRemoteUrlFindings(url, allowPrivate, field === undefined ? undefined : pathOf(field)),
+  );
 import { remoteUrlTable as table } from './remote-url-cases.ts';
 
 // Anything a terminal would act on or hide: C0, DEL, C1, soft hyphen, bidi and zero-width

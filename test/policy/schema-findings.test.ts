@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { convertCrdSchema } from '../../src/crd/convert.ts';
 import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { createSchemaAjv } from '../../src/crd/vocabulary.ts';
-import { formatFinding, type Finding } from '../../src/policy/findings.ts';
+import type { Finding } from '../../src/model/findings.ts';
+import { renderFieldPath, renderFinding as formatFinding } from '../../src/render/messages.ts';
 import { kubernetesTypeName, schemaFindings } from '../../src/policy/schema-findings.ts';
 
 const base = {
@@ -108,7 +109,7 @@ describe('schema findings phrasing', () => {
 
   test('all errors are reported, not just the first', () => {
     const got = findings({ transport: 'grpc', remoteUrl: 'ftp://x', foo: 1 });
-    assert.deepEqual(got.map((f) => f.field).sort(), [
+    assert.deepEqual(got.map((f) => renderFieldPath(f.path)).sort(), [
       'spec.foo',
       'spec.groupRef',
       'spec.remoteUrl',

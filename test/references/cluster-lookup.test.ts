@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { DirectLookup } from '../../src/references/direct-lookup.ts';
 import { KubeApi, raceAbort } from '../../src/references/kube-api.ts';
 import type { LookupEvent } from '../../src/references/lookup-events.ts';
-import type { ReferenceQuery } from '../../src/references/lookup.ts';
+import type { ReferenceQuery } from '../../src/model/lookup.ts';
 import { lookupVerb, referenceResources } from '../../src/references/reference-resources.ts';
 import { requiredPermissions } from '../../src/references/required-permissions.ts';
 import { pickServedVersion, ServedVersion } from '../../src/references/served-version.ts';

@@ -3,11 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LayeredLookup } from '../../src/references/layered-lookup.ts';
-import type {
-  ReferenceAnswer,
-  ReferenceLookup,
-  ReferenceQuery,
-} from '../../src/references/lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../../src/model/lookup.ts';
 
 class TableLookup implements ReferenceLookup {
   readonly asked: string[] = [];

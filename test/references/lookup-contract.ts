@@ -6,11 +6,7 @@
 // subresource and creates the two namespaces). The objects are valid against ToolHive's CRDs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type {
-  ReferenceAnswer,
-  ReferenceLookup,
-  ReferenceQuery,
-} from '../../src/references/lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../../src/model/lookup.ts';
 
 export const CONTRACT_NAMESPACE = 'lookup-contract-a';
 export const OTHER_NAMESPACE = 'lookup-contract-b';

@@ -1,11 +1,7 @@
 // The facts of test/fixtures/objects/neighbours.yaml as a ReferenceLookup, so the in-process
 // property tests run the real engine and handler without reading manifests on every run.
 // The HTTPS tests use the real server, which reads the manifests themselves.
-import type {
-  ReferenceAnswer,
-  ReferenceLookup,
-  ReferenceQuery,
-} from '../../src/references/lookup.ts';
+import type { ReferenceAnswer, ReferenceLookup, ReferenceQuery } from '../../src/model/lookup.ts';
 
 type Facts = Readonly<Record<string, ReferenceAnswer & { keys?: readonly string[] }>>;
 

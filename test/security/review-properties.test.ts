@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { createLogger } from '../../src/log.ts';
 import { AdmissionEngine } from '../../src/policy/engine.ts';
-import { defaultEngineOptions } from '../../src/policy/engine-types.ts';
+import { defaultEngineOptions } from '../../src/model/review.ts';
 import { ReviewHandler, type ReviewPath } from '../../src/server/review-handler.ts';
 import { entry, review, type Json } from '../support/reviews.ts';
 import { assertWellFormedAnswer, denialCauses } from './answer-shape.ts';

@@ -1,3 +1,5 @@
+// What the engine decides about one entry. The server turns it into an AdmissionReview
+// response, the CLI into a report; neither adds a rule of its own.
 import type { Finding } from './findings.ts';
 
 /** One RFC 6902 operation; the mutating path only ever emits `add` and `replace`. */
@@ -7,10 +9,6 @@ export interface JsonPatchOperation {
   readonly value?: unknown;
 }
 
-/**
- * What the engine decides about one entry. The server turns it into an AdmissionReview
- * response, the CLI into a report line; neither adds a rule of its own.
- */
 export interface Verdict {
   readonly allowed: boolean;
   /** Problems that deny (empty when allowed). */

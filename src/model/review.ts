@@ -1,6 +1,6 @@
 // The engine's inputs and knobs. The engine (src/policy/engine.ts) is the one code path that
 // the server, the CLI and the tests share: object in, verdict out; lookups are its only I/O.
-import type { ReferenceKind } from '../references/lookup.ts';
+import type { ReferenceKind } from './lookup.ts';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
