@@ -266,7 +266,7 @@ export const serveOptions = [
     flag: '--shed-bytes-in-flight',
     env: 'MCPENTRY_SHED_BYTES_IN_FLIGHT',
     defaultValue: 16,
-    doc: 'Answer a new review with 503 when its body (Content-Length; the body limit without one) and the bodies being served would together exceed this many MiB; freed as each answer is sent, so ordinary reviews pass while oversized ones wait. Memory it assumes: about 3 times this in heap at most (received chunks, text, parsed object; the review limits keep the parsed object near its text size), so 16 MiB needs ~50 MiB above the idle heap (0 disables).',
+    doc: 'Answer a new review with 503 when its body (Content-Length; the body limit without one) and the bodies being served would together exceed this many MiB; freed as each answer is sent. Bodies up to 256 KiB have a quarter to themselves, so oversized reviews never crowd out ordinary ones; three quarters must hold --body-limit. Memory it assumes: about 3 times this in heap at most (received chunks, text, parsed object; the review limits keep the parsed object near its text size), so 16 MiB needs ~50 MiB above the idle heap (0 disables).',
     parse: integer(0, 1024),
   },
   {
@@ -394,12 +394,13 @@ export function parseServeConfig(
     throw new ConfigError('--metrics-port must differ from --port');
   }
   // A budget smaller than the largest body would refuse such a review for ever, however idle.
+  // Three quarters of the budget are for bodies over 256 KiB (load-shedding.ts).
   if (
     config.shedBytesInFlightMiB !== 0 &&
-    config.shedBytesInFlightMiB * 1024 * 1024 < config.bodyLimitBytes
+    config.shedBytesInFlightMiB * 1024 * 1024 * 0.75 < config.bodyLimitBytes
   ) {
     throw new ConfigError(
-      `--shed-bytes-in-flight (${config.shedBytesInFlightMiB} MiB) must be at least --body-limit (${config.bodyLimitBytes} bytes), or 0`,
+      `--shed-bytes-in-flight (${config.shedBytesInFlightMiB} MiB): three quarters of it must hold --body-limit (${config.bodyLimitBytes} bytes), or 0 to disable`,
     );
   }
   return config;

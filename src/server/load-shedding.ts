@@ -7,8 +7,9 @@
 // - the event loop falls behind (CPU): measured over the last 100 ms sample;
 // - the request bodies being served would exceed a byte budget (memory): a review is admitted
 //   only if its declared size fits beside the bodies already in flight, and its bytes are
-//   returned when its answer is sent. Ordinary reviews (a few KB) fit whenever oversized ones
-//   (MiB) do not, so under a burst of oversized reviews only those are refused.
+//   returned when its answer is sent. Ordinary reviews (up to 256 KiB) have a share of the
+//   budget that larger ones cannot use, so under a burst of oversized reviews only those are
+//   refused.
 //
 // The memory signal used to be the V8 heap in use. That counts garbage not yet collected, and
 // an idle server does not collect: after one 4.5 MiB review every review was refused for
@@ -84,26 +85,45 @@ export function declaredBodyBytes(contentLength: string | undefined, bodyLimit: 
 }
 
 /**
+ * Bodies up to this size are ordinary reviews: a real MCPServerEntry review, even an UPDATE
+ * carrying managedFields and a last-applied annotation twice, is tens of KB.
+ */
+export const ordinaryBodyBytes = 256 * 1024;
+
+/**
  * The byte budget: `admit` says whether `bytes` more fit beside those in flight and, if so,
- * counts them until `release`. A plain counter, so it recovers at once: the budget is free
- * again the moment the last oversized answer is sent.
+ * counts them until `release`. Plain counters, so it recovers at once: the budget is free
+ * again the moment the last oversized answer is sent. Ordinary bodies have a quarter of the
+ * budget to themselves and larger ones the rest, so oversized reviews, however many, never
+ * take the room ordinary ones need: a burst of them refuses only them.
  */
 export class BytesInFlight {
-  private used = 0;
-  private readonly max: number;
+  private ordinary = 0;
+  private large = 0;
+  private readonly maxOrdinary: number;
+  private readonly maxLarge: number;
   constructor(max: number) {
-    this.max = max;
+    this.maxOrdinary = Math.floor(max / 4);
+    this.maxLarge = max - this.maxOrdinary;
   }
   get bytes(): number {
-    return this.used;
+    return this.ordinary + this.large;
   }
   admit(bytes: number): boolean {
-    if (this.max > 0 && this.used + bytes > this.max) return false;
-    this.used += bytes;
+    if (this.maxLarge === 0) return true;
+    if (bytes <= ordinaryBodyBytes) {
+      if (this.ordinary + bytes > this.maxOrdinary) return false;
+      this.ordinary += bytes;
+    } else {
+      if (this.large + bytes > this.maxLarge) return false;
+      this.large += bytes;
+    }
     return true;
   }
   release(bytes: number): void {
-    this.used = Math.max(0, this.used - bytes);
+    if (this.maxLarge === 0) return;
+    if (bytes <= ordinaryBodyBytes) this.ordinary = Math.max(0, this.ordinary - bytes);
+    else this.large = Math.max(0, this.large - bytes);
   }
 }
 

@@ -50,7 +50,7 @@ test('bytes in flight: a body that does not fit is shed at once, small reviews p
   ]);
   try {
     const part = Math.floor(0.9 * mib);
-    // Until the server has read both held requests' headers, a big body may still be admitted
+    // Until the server has read the held request's headers, a big body may still be admitted
     // (then it is judged: a 400, its body is not JSON); once it has, the big one is shed.
     const bigUntilShed = async (): Promise<HttpAnswer> => {
       let a = await post(`${s.url}/validate`, s.ca, ' '.repeat(part));
@@ -60,25 +60,25 @@ test('bytes in flight: a body that does not fit is shed at once, small reviews p
       }
       return a;
     };
-    // 0.9 MiB held in flight (headers and one byte sent, the body still coming).
+    // 0.9 MiB held in flight (headers and one byte sent, the body still coming): bodies over
+    // 256 KiB share three quarters of the 2 MiB budget (1.5 MiB), so a second one does not fit.
     const held = await heldRequest(s.server.port, s.ca, part);
-    // Another 0.9 MiB fits beside it (2 MiB budget); a third does not.
-    const second = await heldRequest(s.server.port, s.ca, part);
     const big = await bigUntilShed();
     assert.equal(big.status, 503, big.body);
     assert.equal(big.headers['retry-after'], '1');
     assert.match((big.json as { message: string }).message, /overloaded \(bytesInFlight\)/);
-    // An ordinary review still fits in what is left, and health never sheds.
+    // Ordinary bodies have their own quarter: an ordinary review, and one of 200 KiB (not
+    // JSON: a 400, so it was read), still pass; health never sheds.
     const small = await post(`${s.url}/validate`, s.ca, body);
     assert.equal(small.status, 200, small.body);
+    const medium = await post(`${s.url}/validate`, s.ca, ' '.repeat(200 * 1024));
+    assert.equal(medium.status, 400, medium.body);
     assert.equal((await get(`${s.url}/healthz`, s.ca)).status, 200);
     assert.equal((await get(`${s.url}/readyz`, s.ca)).status, 200);
-    // The held ones end (a 400 each: their bodies are not JSON); their bytes are freed with
-    // their answers, so the next big body is read and judged (a 400 here too, not a 503).
+    // The held one ends (a 400: its body is not JSON); its bytes are freed with its answer,
+    // so the next big body is read and judged (a 400 here too, not a 503).
     held.finish();
-    second.finish();
     assert.match(await held.answer, /^HTTP\/1\.1 400 /);
-    assert.match(await second.answer, /^HTTP\/1\.1 400 /);
     const again = await post(`${s.url}/validate`, s.ca, ' '.repeat(part));
     assert.equal(again.status, 400, again.body);
     assert.equal(
@@ -101,13 +101,21 @@ test('the byte budget counts declared sizes and frees them exactly', () => {
   assert.equal(declaredBodyBytes(undefined, 7000), 7000, 'no length: may be the body limit');
   assert.equal(declaredBodyBytes('99999999', 7000), 7000);
   assert.equal(declaredBodyBytes('12, 12', 7000), 7000);
-  const budget = new BytesInFlight(100);
-  assert.equal(budget.admit(60), true);
-  assert.equal(budget.admit(41), false);
-  assert.equal(budget.admit(40), true);
-  assert.equal(budget.bytes, 100);
-  budget.release(60);
-  assert.equal(budget.admit(41), true);
+  const kib = 1024;
+  // 16 MiB: 4 MiB for bodies up to 256 KiB, 12 MiB for larger ones.
+  const budget = new BytesInFlight(16 * kib * kib);
+  assert.equal(budget.admit(7 * kib * kib), true);
+  assert.equal(budget.admit(5 * kib * kib), true);
+  assert.equal(budget.admit(kib * kib), false, 'the large share is full');
+  assert.equal(budget.admit(3 * kib), true, 'an ordinary review has its own share');
+  assert.equal(budget.admit(256 * kib), true);
+  assert.equal(budget.bytes, 12 * kib * kib + 259 * kib);
+  for (let i = 0; i < 14; i++) budget.admit(256 * kib);
+  assert.equal(budget.admit(256 * kib), false, 'the ordinary share is full too');
+  budget.release(5 * kib * kib);
+  assert.equal(budget.admit(kib * kib), true, 'freed bytes are free at once');
+  budget.release(256 * kib);
+  assert.equal(budget.admit(256 * kib), true);
   assert.equal(new BytesInFlight(0).admit(1e12), true, '0 disables');
 });
 
