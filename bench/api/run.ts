@@ -1,7 +1,7 @@
 // `npm run bench:api`: API write latency through the test tier's kube-apiserver + etcd with no
 // admission, our webhooks and the generated policy side by side. Prints markdown; progress on
 // stderr.
-//   node bench/api/run.ts [--concurrency 1,16,64,256,500] [--count 1000] [--warmup 100]
+//   node bench/api/run.ts [--concurrency 1,16,64,256,500] [--count 500] [--warmup 100]
 //                         [--configs none,floor,webhook,policy] [--client h2|h1]
 //                         [--deleting-objects 20] [--cpu-prof DIR] [--json FILE]
 import { writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ if (protocol !== 'h2' && protocol !== 'h1') throw new Error('--client must be h2
 
 const report = await runApiBench({
   concurrencies: list(option('--concurrency', '1,16,64,256,500')).map(Number),
-  count: Number(option('--count', '1000')),
+  count: Number(option('--count', '500')),
   warmup: Number(option('--warmup', '100')),
   configurations: configurations as ConfigurationName[],
   protocol,
