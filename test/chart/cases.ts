@@ -112,6 +112,13 @@ export function chartCases(certs: Certificates): ChartCase[] {
         renderComposed(certManager('mcpentry-webhook', ['components/secret-access-none'])),
     },
     {
+      name: 'the generated ValidatingAdmissionPolicy beside the webhook',
+      namespace: 'mcpentry-webhook',
+      values: { admissionPolicy: { enabled: true } },
+      kustomize: () =>
+        renderComposed(certManager('mcpentry-webhook', ['components/admission-policy'])),
+    },
+    {
       name: 'mTLS: the API server presents a client certificate',
       namespace: 'mcpentry-webhook',
       values: { mtls: { enabled: true, clientCA: certs.caCertPem } },

@@ -110,6 +110,11 @@ describe('values.schema.json refuses bad values', () => {
       { webhook: { url: 'https://127.0.0.1:8443' } },
       /source/,
     ],
+    [
+      'admission policy actions Deny and Warn together',
+      { admissionPolicy: { enabled: true, validationActions: ['Deny', 'Warn'] } },
+      /validationActions/,
+    ],
     ['an unknown log level', { logLevel: 'verbose' }, /logLevel/],
     ['zero replicas', { replicas: 0 }, /replicas/],
     [

@@ -177,3 +177,17 @@ test('mtls.existingConfigMap mounts that ConfigMap and renders none of its own',
     { configMap?: { name: string } } | undefined;
   assert.equal(clientCa?.configMap?.name, 'apiserver-client-ca');
 });
+
+test('admissionPolicy: the binding takes validationActions; the policy is the generated one', async () => {
+  const objects = await helm.template({
+    admissionPolicy: { enabled: true, validationActions: ['Warn', 'Audit'] },
+  });
+  const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
+  assert.deepEqual((binding?.['spec'] as { validationActions?: string[] }).validationActions, [
+    'Warn',
+    'Audit',
+  ]);
+  assert.equal(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length, 1);
+  const off = await helm.template({});
+  assert.equal(off.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).length, 0);
+});
