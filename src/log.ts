@@ -116,7 +116,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'mcpentry-webhook' },
     // Every line's object passes through the redaction (child bindings: see below). Objects
     // interpolated into a message with %o/%j are not redacted: we never log that way.
-    formatters: { log: (obj: Record<string, unknown>) => redactLogObject(obj) },
+    // Levels by name ("level":"info"), not pino's numbers: what log pipelines and people
+    // filter on. The hot-path writer below writes the same.
+    formatters: {
+      level: (label: string) => ({ level: label }),
+      log: (obj: Record<string, unknown>) => redactLogObject(obj),
+    },
     timestamp: isoTime,
   };
   const logger = pino(options, destination ?? bufferedStdout());
@@ -128,6 +133,32 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     return pinoChild.call(this, redactLogObject(bindings), childOptions);
   } as Logger['child'];
   return logger;
+}
+
+/**
+ * Node's process warnings (deprecations, MaxListenersExceeded, experimental features) as
+ * structured `warn` lines through `log`, instead of Node's own plain-text lines on stderr that
+ * log pipelines cannot parse. Returns a function that puts Node's printing back.
+ */
+export function routeProcessWarnings(log: Logger, target: NodeJS.Process = process): () => void {
+  const onWarning = (warning: Error & { code?: string }): void => {
+    log.warn(
+      {
+        warning: warning.name,
+        ...(warning.code === undefined ? {} : { code: warning.code }),
+        problem: warning.message,
+      },
+      'process warning',
+    );
+  };
+  // Node prints warnings through a 'warning' listener of its own; set it aside while ours runs.
+  const nodeListeners = target.listeners('warning') as ((warning: Error) => void)[];
+  target.removeAllListeners('warning');
+  target.on('warning', onWarning);
+  return () => {
+    target.off('warning', onWarning);
+    for (const listener of nodeListeners) target.on('warning', listener);
+  };
 }
 
 /**
@@ -143,13 +174,12 @@ export function infoLineWriter(
 ): (fields: Readonly<Record<string, unknown>>) => void {
   const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
   const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
-  const level = logger.levels.values['info'] ?? 30;
   const tail = `,"msg":${JSON.stringify(msg)}}\n`;
   return (fields) => {
     if (stream === undefined || !logger.isLevelEnabled('info')) return;
     const body = JSON.stringify(redactLogObject(fields));
     const inner = body.length > 2 ? `,${body.slice(1, -1)}` : '';
-    stream.write(`{"level":${level}${isoTime()}${bindings}${inner}${tail}`);
+    stream.write(`{"level":"info"${isoTime()}${bindings}${inner}${tail}`);
   };
 }
 

@@ -35,11 +35,12 @@ async function serve(args: string[]): Promise<void> {
     }
     throw err;
   }
-  const [{ createLogger }, { startServer }] = await Promise.all([
+  const [{ createLogger, routeProcessWarnings }, { startServer }] = await Promise.all([
     import('./log.ts'),
     import('./server/serve.ts'),
   ]);
   const log = createLogger(config.logLevel);
+  routeProcessWarnings(log);
   let server;
   try {
     server = await startServer(config, log, {

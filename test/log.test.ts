@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { createLogger, infoLineWriter, redactedPaths, redactLogObject } from '../src/log.ts';
+import {
+  createLogger,
+  infoLineWriter,
+  redactedPaths,
+  redactLogObject,
+  routeProcessWarnings,
+} from '../src/log.ts';
 
 function capture(): { stream: Writable; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
@@ -74,6 +80,7 @@ for (const [name, obj] of cases) {
       {
         base: { service: 'mcpentry-webhook' },
         redact: { paths: redactedPaths, censor: '[redacted]' },
+        formatters: { level: (label: string) => ({ level: label }) },
         timestamp: false,
       },
       reference.stream,
@@ -179,7 +186,7 @@ test('the hot-path line writer matches info() byte for byte, leaves out undefine
   const expected = raw('info', (l) => l.info(fields, 'review'));
   assert.match(
     expected,
-    /^\{"level":30,"time":"T","service":"mcpentry-webhook","path":"validate",.*"msg":"review"\}\n$/s,
+    /^\{"level":"info","time":"T","service":"mcpentry-webhook","path":"validate",.*"msg":"review"\}\n$/s,
   );
   assert.equal(
     raw('info', (l) => infoLineWriter(l, 'review')(fields)),
@@ -192,5 +199,36 @@ test('the hot-path line writer matches info() byte for byte, leaves out undefine
   assert.equal(
     raw('warn', (l) => infoLineWriter(l, 'review')(fields)),
     '',
+  );
+});
+
+test('levels are written by name, and Node process warnings become warn lines', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const log = createLogger('info', stream);
+  log.error('e');
+  const nodeListeners = process.listenerCount('warning');
+  const restore = routeProcessWarnings(log);
+  try {
+    // Node's own printer is set aside: only ours listens.
+    assert.equal(process.listenerCount('warning'), 1);
+    process.emitWarning('old API', { type: 'DeprecationWarning', code: 'MCP_TEST_DEP' });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    restore();
+  }
+  assert.equal(process.listenerCount('warning'), nodeListeners);
+  assert.deepEqual(
+    lines.map((l) => [l['level'], l['msg'], l['warning'], l['code'], l['problem']]),
+    [
+      ['error', 'e', undefined, undefined, undefined],
+      ['warn', 'process warning', 'DeprecationWarning', 'MCP_TEST_DEP', 'old API'],
+    ],
   );
 });

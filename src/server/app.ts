@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import { ReviewOverLimits } from '../admission/review-limits.ts';
 import { parseReviewBodies } from './review-body.ts';
 import { admissionPaths, healthPaths } from './routes-paths.ts';
-import { shedLoadUnderPressure, type SheddingOptions } from './load-shedding.ts';
+import { shedLoadUnderPressure, type Pressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
 import { observeTlsFailures, type TlsFailureReason } from './tls-failures.ts';
 import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
@@ -36,6 +36,12 @@ export interface AppOptions {
   };
   /** Counts failed TLS handshakes (the metric); the log line is written here. */
   readonly countTlsFailure?: (reason: TlsFailureReason) => void;
+  /** A review answered 503 by load shedding, by the pressure that shed it. */
+  readonly countShed?: (pressure: Pressure['type']) => void;
+  /** A connection closed on arrival because --max-connections were open. */
+  readonly countConnectionRefused?: () => void;
+  /** A 4xx answered before any review was judged (bad JSON, too large, wrong type, no route). */
+  readonly countHttpRefusal?: (statusCode: number) => void;
 }
 
 /**
@@ -163,13 +169,24 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // A connection storm (the API server's client opens a new connection whenever all are busy)
   // is shed before TLS: each TLS connection holds ~150 KB, and thousands of handshakes starve
   // the reviews already accepted. Node closes connections over the cap as they arrive.
-  if (opts.shedding !== undefined && opts.shedding.maxConnections > 0)
+  if (opts.shedding !== undefined && opts.shedding.maxConnections > 0) {
     app.server.maxConnections = opts.shedding.maxConnections;
+    const countRefused = opts.countConnectionRefused;
+    // Node emits 'drop' for each connection it closes at the cap.
+    if (countRefused !== undefined) app.server.on('drop', () => countRefused());
+  }
+  const countHttpRefusal = opts.countHttpRefusal;
+  if (countHttpRefusal !== undefined)
+    app.addHook('onResponse', (_request, reply, done) => {
+      if (reply.statusCode >= 400 && reply.statusCode < 500) countHttpRefusal(reply.statusCode);
+      done();
+    });
 
   // The admission routes live in their own scope so that load shedding covers them and not
   // the health routes.
   void app.register((admission, _options, registered) => {
-    if (opts.shedding !== undefined) shedLoadUnderPressure(admission, opts.shedding, opts.log);
+    if (opts.shedding !== undefined)
+      shedLoadUnderPressure(admission, opts.shedding, opts.log, opts.countShed);
     const route = (url: string, path: ReviewPath): void => {
       admission.post(url, async (request, reply) => {
         const query = request.query as Record<string, unknown> | undefined;

@@ -135,6 +135,7 @@ export function shedLoadUnderPressure(
   scope: FastifyInstance,
   options: SheddingOptions,
   log: Logger,
+  countShed: (pressure: Pressure['type']) => void = () => undefined,
 ): void {
   if (options.maxEventLoopDelayMs === 0 && options.maxBytesInFlight === 0) return;
   let current: Pressure | undefined;
@@ -173,6 +174,7 @@ export function shedLoadUnderPressure(
       pressure = { type: 'bytesInFlight', value: inFlight.bytes + bytes };
     }
     shedSinceWarning += 1;
+    countShed(pressure.type);
     const now = Date.now();
     if (now - lastWarning >= warnEveryMs) {
       log.warn(

@@ -8,6 +8,9 @@ import type { ReviewEvent } from './review-handler.ts';
 import type { LookupEvent } from '../references/lookup-events.ts';
 import { tlsFailureReasons, type TlsFailureReason } from './tls-failures.ts';
 
+/** The 4xx answers the server gives before a review is judged; anything else is `other`. */
+const httpRefusalCodes: readonly string[] = ['400', '404', '413', '415', 'other'];
+
 /** Distinct review series remembered (2 paths x 5 operations x 6 decisions x a few versions). */
 const maxReviewSeries = 256;
 
@@ -42,6 +45,26 @@ export class WebhookMetrics {
     name: 'mcpentry_webhook_tls_handshake_failures_total',
     help: 'Failed TLS handshakes on the admission port, by reason (client-certificate, protocol, timeout, reset, other).',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  // What the server refused before judging a review. Labels: the pressure that shed (two
+  // values) and the HTTP status (4xx only); both bounded.
+  private readonly shed = new Counter({
+    name: 'mcpentry_webhook_shed_total',
+    help: 'Reviews answered 503 by load shedding, by pressure (eventLoopDelay, bytesInFlight).',
+    labelNames: ['pressure'] as const,
+    registers: [this.registry],
+  });
+  private readonly connectionsRefused = new Counter({
+    name: 'mcpentry_webhook_connections_refused_total',
+    help: 'Connections closed on arrival because --max-connections were already open.',
+    registers: [this.registry],
+  });
+  private readonly httpRefusals = new Counter({
+    name: 'mcpentry_webhook_http_refusals_total',
+    help: 'Requests answered 4xx before any review was judged (400 bad JSON, 404 no route, 413 too large, 415 not JSON), by status code.',
+    labelNames: ['code'] as const,
     registers: [this.registry],
   });
 
@@ -96,6 +119,23 @@ export class WebhookMetrics {
     collectDefaultMetrics({ register: this.registry });
     // Zero series from the start, so an alert on the rate works before the first failure.
     for (const reason of tlsFailureReasons) this.tlsFailures.inc({ reason }, 0);
+    for (const pressure of ['eventLoopDelay', 'bytesInFlight']) this.shed.inc({ pressure }, 0);
+    for (const code of httpRefusalCodes) this.httpRefusals.inc({ code }, 0);
+    this.connectionsRefused.inc(0);
+  }
+
+  shedReview(pressure: 'eventLoopDelay' | 'bytesInFlight'): void {
+    this.shed.inc({ pressure });
+  }
+
+  connectionRefused(): void {
+    this.connectionsRefused.inc();
+  }
+
+  /** A 4xx status; the ones outside the known set count as `other` (labels stay bounded). */
+  httpRefusal(statusCode: number): void {
+    const code = String(statusCode);
+    this.httpRefusals.inc({ code: httpRefusalCodes.includes(code) ? code : 'other' });
   }
 
   tlsFailure(reason: TlsFailureReason): void {

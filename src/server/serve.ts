@@ -106,6 +106,9 @@ export async function startServer(
     readiness: { problems },
     log,
     countTlsFailure: (reason) => metrics.tlsFailure(reason),
+    countShed: (pressure) => metrics.shedReview(pressure),
+    countConnectionRefused: () => metrics.connectionRefused(),
+    countHttpRefusal: (status) => metrics.httpRefusal(status),
     ...(deleteProtection === undefined ? {} : { deleteHandler: deleteProtection }),
   });
   served.app = app;
