@@ -11,10 +11,11 @@ import {
 import { applyPatch, jsonEqual } from './json-patch.ts';
 import { defaultingPatch } from './defaults.ts';
 import type { EngineOptions, EntryInput } from '../model/review.ts';
-import { rootPath, valueAt } from '../model/field-path.ts';
+import { rootPath } from '../model/field-path.ts';
 import { finding, type Finding } from '../model/findings.ts';
 import { headerFindings } from './headers.ts';
 import { referencedObjects, referenceFindings } from './references.ts';
+import { ratchet } from './ratchet.ts';
 import { remoteUrlFindings } from './remote-url.ts';
 import { specRequiredFindings } from './spec-required.ts';
 import { unknownFieldRule } from './schema-findings.ts';
@@ -70,12 +71,7 @@ export class AdmissionEngine {
     }
 
     const spec = asRecord(object['spec']);
-    const rules: RuleResult[] = [
-      specRequiredFindings(object),
-      { denials: this.schemaFindings(input.version, object), warnings: [] },
-      remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
-      headerFindings(spec?.['headerForward']),
-    ];
+    const rules: RuleResult[] = this.ownRules(input.version, object);
 
     const checks = referencedObjects(spec, input.namespace);
     const answers = await this.resolve(
@@ -88,7 +84,9 @@ export class AdmissionEngine {
     let denials: Finding[] = rules.flatMap((r) => r.denials);
     let warnings: Finding[] = rules.flatMap((r) => r.warnings);
     if (input.operation === 'UPDATE' && old !== undefined && denials.length > 0) {
-      ({ denials, warnings } = ratchet(denials, warnings, object, old));
+      // Only on an UPDATE with denials (rare): what the stored object already had.
+      const oldDenials = this.ownRules(input.version, old).flatMap((r) => r.denials);
+      ({ denials, warnings } = ratchet(denials, warnings, object, old, oldDenials));
     }
     return { allowed: denials.length === 0, denials, warnings, patch: [] };
   }
@@ -113,6 +111,17 @@ export class AdmissionEngine {
       mutated.patch.length > 0 ? applyPatch(input.object, mutated.patch) : input.object;
     const verdict = await this.validate({ ...input, object }, signal, budgetMs);
     return { ...verdict, patch: mutated.patch };
+  }
+
+  /** The rules that need no lookup, in the order their findings are reported. */
+  private ownRules(version: string, object: Record<string, unknown>): RuleResult[] {
+    const spec = asRecord(object['spec']);
+    return [
+      specRequiredFindings(object),
+      { denials: this.schemaFindings(version, object), warnings: [] },
+      remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
+      headerFindings(spec?.['headerForward']),
+    ];
   }
 
   private schemaFindings(version: string, object: Record<string, unknown>): Finding[] {
@@ -248,28 +257,4 @@ function describeLookupError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 197)}...` : line || 'lookup failed';
-}
-
-/**
- * Kubernetes ratchets CRD validation on update: a value that was already stored is not
- * re-judged. We do the same, so an entry whose group was deleted, or whose URL a newer rule
- * refuses, can still be edited; the finding is kept as a warning so it is not forgotten.
- */
-function ratchet(
-  denials: readonly Finding[],
-  warnings: readonly Finding[],
-  object: unknown,
-  old: unknown,
-): { denials: Finding[]; warnings: Finding[] } {
-  const kept: Finding[] = [];
-  const relaxed: Finding[] = [...warnings];
-  for (const f of denials) {
-    // Compared by the field's structure: a map key "0" is not a list's first item.
-    if (f.path.length > 0 && jsonEqual(valueAt(object, f.path), valueAt(old, f.path))) {
-      relaxed.push({ ...f, ratcheted: true });
-    } else {
-      kept.push(f);
-    }
-  }
-  return { denials: kept, warnings: relaxed };
 }
