@@ -1,12 +1,13 @@
 // A fast reader for the YAML that manifests are nearly always written in: block mappings and
 // sequences, plain scalars, one-line quoted scalars without escapes, literal block scalars
-// (`|`, `|-`), empty flow collections (`[]`, `{}`), comments. It reads one document (see
+// (`|`, `|-`), flow collections that close on their line (`groupRef: {name: tools}`, `[]`),
+// comments. It reads one document (see
 // document-chunks.ts) straight into the JSON value Kubernetes would see, with the same
 // YAML 1.1 scalar rules as construct.ts, about ten times faster than composing `yaml`'s
 // document model and walking it.
 //
 // It never guesses. Whenever a document steps outside that subset (anchors, aliases, tags,
-// flow collections with content, folded or multi-line scalars, escapes, tabs, CRs, duplicate
+// multi-line or unusual flow collections, folded or multi-line scalars, escapes, tabs, CRs, duplicate
 // or merge keys, numbers JSON cannot carry, anything that `yaml` would report as an error) it
 // returns undefined and the caller parses the document with `yaml` and construct.ts, which
 // stay the reference. test/manifests/block-subset-parser.test.ts checks, on generated
@@ -339,10 +340,10 @@ class BlockSubsetReader {
       if (!this.isBlankOrCommentFrom(quoted.after, lineEnd)) decline();
       value = quoted.value;
     } else if (c === 0x5b || c === 0x7b) {
-      // Only the empty flow collections (`args: []`, `labels: {}`), which manifests often use.
-      if (text.charCodeAt(at + 1) !== (c === 0x5b ? 0x5d : 0x7d)) decline();
-      if (!this.isBlankOrCommentFrom(at + 2, lineEnd)) decline();
-      value = c === 0x5b ? [] : {};
+      // A flow collection that closes on its own line (`groupRef: {name: tools}`, `[a, b]`).
+      const flow = this.flowCollection(at, path, depth + 1);
+      if (!this.isBlankOrCommentFrom(flow.after, lineEnd)) decline();
+      value = flow.value;
     } else {
       value = this.plainValue(at);
     }
@@ -350,6 +351,106 @@ class BlockSubsetReader {
     // More indented content after a one-line value would continue it (or be an error).
     if (this.hasLine && this.indent > parentColumn) decline();
     return value;
+  }
+
+  /**
+   * `{...}` or `[...]` at `at`, closing on the current line: members `key: value` with plain or
+   * quoted keys, values that are plain or quoted scalars or nested flow collections, separated
+   * by `, `. Anything else (a trailing comma, `key:` without a space, implicit entries, a plain
+   * scalar holding a flow indicator, merges, duplicates) is declined.
+   */
+  private flowCollection(
+    at: number,
+    path: string,
+    depth: number,
+  ): { value: Record<string, unknown> | unknown[]; after: number } {
+    if (depth > MAX_DEPTH) decline();
+    const { text } = this;
+    const mapping = text.charCodeAt(at) === 0x7b;
+    const close = mapping ? 0x7d : 0x5d;
+    const out: Record<string, unknown> | unknown[] = mapping ? {} : [];
+    let i = this.skipSpaces(at + 1);
+    if (text.charCodeAt(i) === close) return { value: out, after: i + 1 };
+    for (;;) {
+      if (mapping) {
+        const keyStart = i;
+        let name: string;
+        if (text.charCodeAt(i) === DOUBLE_QUOTE || text.charCodeAt(i) === SINGLE_QUOTE) {
+          const quoted = this.quoted(i);
+          name = quoted.value;
+          i = quoted.after;
+        } else {
+          const end = this.flowPlainEnd(i);
+          const raw = text.slice(i, end).trimEnd();
+          if (!isSafeFlowPlain(raw)) decline();
+          const resolved = resolvePlainScalar(raw);
+          if (resolved.kind === 'int' && !Number.isSafeInteger(resolved.value)) decline();
+          if (resolved.kind === 'float' && !Number.isFinite(resolved.value)) decline();
+          const key = keyString(resolved);
+          if (key === undefined) decline();
+          name = key;
+          i = end;
+        }
+        if (text.charCodeAt(i) !== COLON || text.charCodeAt(i + 1) !== SPACE) decline();
+        const record = out as Record<string, unknown>;
+        if (name === '<<' || name === '__proto__' || Object.hasOwn(record, name)) decline();
+        const memberPath = this.child(path, name);
+        this.record(memberPath, keyStart);
+        const member = this.flowValue(this.skipSpaces(i + 1), memberPath, depth);
+        record[name] = member.value;
+        i = member.after;
+      } else {
+        const list = out as unknown[];
+        const itemPath = this.child(path, String(list.length));
+        this.record(itemPath, i);
+        const item = this.flowValue(i, itemPath, depth);
+        list.push(item.value);
+        i = item.after;
+      }
+      i = this.skipSpaces(i);
+      const c = text.charCodeAt(i);
+      if (c === close) return { value: out, after: i + 1 };
+      if (c !== 0x2c || text.charCodeAt(i + 1) !== SPACE) decline();
+      i = this.skipSpaces(i + 1);
+      if (text.charCodeAt(i) === close || text.charCodeAt(i) === 0x2c) decline();
+    }
+  }
+
+  private flowValue(at: number, path: string, depth: number): { value: unknown; after: number } {
+    const { text } = this;
+    if (at >= this.lineEnd) decline();
+    const c = text.charCodeAt(at);
+    if (c === 0x5b || c === 0x7b) return this.flowCollection(at, path, depth + 1);
+    if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) {
+      const quoted = this.quoted(at);
+      return { value: quoted.value, after: quoted.after };
+    }
+    const end = this.flowPlainEnd(at);
+    const raw = text.slice(at, end).trimEnd();
+    if (!isSafeFlowPlain(raw)) decline();
+    const resolved = resolvePlainScalar(raw);
+    if (resolved.kind === 'int' && !Number.isSafeInteger(resolved.value)) decline();
+    if (resolved.kind === 'float' && !Number.isFinite(resolved.value)) decline();
+    return { value: resolved.value, after: end };
+  }
+
+  /** Where a plain scalar in flow context that starts at `at` ends (`,`, `]`, `}` or `: `). */
+  private flowPlainEnd(at: number): number {
+    const { text, lineEnd } = this;
+    let i = at;
+    while (i < lineEnd) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2c || c === 0x5d || c === 0x7d) break;
+      if (c === COLON && text.charCodeAt(i + 1) === SPACE) break;
+      i++;
+    }
+    return i;
+  }
+
+  private skipSpaces(at: number): number {
+    let i = at;
+    while (i < this.lineEnd && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
   }
 
   /** A one-line plain scalar from `at`, resolved by the YAML 1.1 rules. */
@@ -442,6 +543,15 @@ class BlockSubsetReader {
     const body = lines.slice(0, lastContent + 1).join('\n');
     return strip ? body : body + '\n';
   }
+}
+
+/**
+ * A plain scalar inside a flow collection: a safe block plain scalar that also holds no flow
+ * indicator, quote or `:` at its end, and no `#` at all (comments and go-yaml's `x:` reading
+ * stay with `yaml`).
+ */
+function isSafeFlowPlain(raw: string): boolean {
+  return isSafePlain(raw) && !/[[\]{},"'#]/.test(raw) && !raw.endsWith(':');
 }
 
 /**
