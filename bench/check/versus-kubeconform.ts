@@ -6,6 +6,7 @@
 // `check` runs with every rule and reference check on (the default --references error); every
 // entry must come out allowed, and kubeconform must report every entry valid, or the run is
 // refused. Wall and CPU (user + sys, from GNU time) per run; best and median of N runs.
+// `check` runs as installed (bin/mcpentry-webhook.js, compiled dist/).
 // Usage: node bench/check/versus-kubeconform.ts [runs=3] [--only a,b,c]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,7 +107,13 @@ function scenarios(dir: string): Scenario[] {
 
 const kubeconform = `${await ensureTool('kubeconform')}/kubeconform`;
 const schemaLocation = join(root, 'schemas/{{ .ResourceKind }}.{{ .ResourceAPIVersion }}.json');
-const main = join(root, 'src/main.ts');
+// What users run: the package's bin, which loads the compiled dist/ (built here first).
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (build.status !== 0) throw new Error('building dist/ failed');
+const main = join(root, 'bin/mcpentry-webhook.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'check-vs-kubeconform-'));
 try {
