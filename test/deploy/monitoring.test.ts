@@ -27,12 +27,16 @@ const rules = (
 ).spec.groups.flatMap((g) => g.rules);
 
 interface Panel {
+  id: number;
+  type: string;
   title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { uid?: string };
   targets?: { expr: string }[];
 }
 const dashboard = JSON.parse(
   readFileSync(deployPath('components/grafana-dashboard/mcpentry-webhook-dashboard.json'), 'utf8'),
-) as { panels: Panel[] };
+) as { uid: string; panels: Panel[]; templating: { list: { name: string }[] } };
 /** Dashboard queries with Grafana's interval variable replaced by a duration PromQL knows. */
 const dashboardExprs = dashboard.panels.flatMap((p) =>
   (p.targets ?? []).map((t) => ({
@@ -115,4 +119,27 @@ test('every alert has a severity and a runbook section in docs/operations.md', (
     [...anchors].filter((a) => !alerts.has(a)),
     [],
   );
+});
+
+test('the dashboard lays out: unique panel ids, inside 24 columns, no overlap, one datasource variable', () => {
+  assert.equal(dashboard.uid, 'mcpentry-webhook');
+  const ids = dashboard.panels.map((p) => p.id);
+  assert.equal(new Set(ids).size, ids.length);
+  const cells = new Set<string>();
+  for (const { title, gridPos: g } of dashboard.panels) {
+    assert.ok(g.x >= 0 && g.w > 0 && g.x + g.w <= 24, title);
+    for (let x = g.x; x < g.x + g.w; x++) {
+      for (let y = g.y; y < g.y + g.h; y++) {
+        assert.ok(!cells.has(`${x},${y}`), `${title} overlaps another panel at ${x},${y}`);
+        cells.add(`${x},${y}`);
+      }
+    }
+  }
+  assert.deepEqual(
+    dashboard.templating.list.map((v) => v.name),
+    ['datasource'],
+  );
+  for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+    assert.equal(panel.datasource?.uid, '${datasource}', panel.title);
+  }
 });
