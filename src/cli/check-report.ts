@@ -69,6 +69,14 @@ export interface FailOn {
   readonly noEntries: boolean;
 }
 
+/** How a reporter prints (reporters depend on this file, never on reporter.ts). */
+export interface ReportOptions {
+  /** ANSI colour: only on a terminal, and never with NO_COLOR. */
+  readonly color: boolean;
+  /** Our version, for formats that name the tool (SARIF). */
+  readonly toolVersion: string;
+}
+
 export interface CheckReport {
   readonly entries: readonly EntryResult[];
   readonly inputErrors: readonly InputError[];

@@ -1,9 +1,7 @@
 // Audit mode's input: every MCPServerEntry the cluster stores, read with list calls only
 // (read-only by construction), page by page so a large cluster is not one huge response.
-import { entryGroup } from './judge-entry.ts';
+import { entryGroup, entryKind, entryPlural } from '../model/entry.ts';
 import { asRecord } from '../json-object.ts';
-
-export const entryPlural = 'mcpserverentries';
 
 export interface StoredEntry {
   readonly object: Record<string, unknown>;
@@ -57,7 +55,7 @@ export async function listStoredEntries(
         if (object === undefined) continue;
         // The list response's items carry no apiVersion/kind; restore them for the engine.
         out.push({
-          object: { ...object, apiVersion: `${entryGroup}/${version}`, kind: 'MCPServerEntry' },
+          object: { ...object, apiVersion: `${entryGroup}/${version}`, kind: entryKind },
           namespace: typeof metadata?.['namespace'] === 'string' ? metadata['namespace'] : '',
           name: typeof metadata?.['name'] === 'string' ? metadata['name'] : '',
         });

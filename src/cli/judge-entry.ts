@@ -6,11 +6,11 @@ import type { FieldPath } from '../model/field-path.ts';
 import type { Finding } from '../model/findings.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
-import { entryGroup, entryKind } from '../crd/crd-versions.ts';
+import { entryGroup, isEntry } from '../model/entry.ts';
 import { asRecord } from '../json-object.ts';
 import { metadataFindings } from '../manifests/object-checks.ts';
 
-export { entryGroup, entryKind };
+export { isEntry };
 
 /** An object to judge and a way back from a field path to where it was written. */
 export interface EntryDocument {
@@ -21,16 +21,6 @@ export interface EntryDocument {
 }
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-export function isEntry(object: unknown): object is Record<string, unknown> {
-  const o = asRecord(object);
-  return (
-    o !== undefined &&
-    o['kind'] === entryKind &&
-    typeof o['apiVersion'] === 'string' &&
-    o['apiVersion'].startsWith(`${entryGroup}/`)
-  );
-}
 
 const noCelFindings = { denials: [], warnings: [] } as const;
 

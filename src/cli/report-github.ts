@@ -10,7 +10,7 @@ import {
   type CheckReport,
   type InputError,
 } from './check-report.ts';
-import type { ReportOptions } from './reporter.ts';
+import type { ReportOptions } from './check-report.ts';
 import { describePatchOperation } from './report-text.ts';
 
 const escapeData = (s: string): string =>

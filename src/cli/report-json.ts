@@ -1,7 +1,7 @@
 // The machine format. Its shape is documented in docs/ci-gate.md and versioned by
 // `schemaVersion`: fields are only ever added; a rename or removal bumps the version.
 import type { CheckReport, LocatedFinding } from './check-report.ts';
-import type { ReportOptions } from './reporter.ts';
+import type { ReportOptions } from './check-report.ts';
 import { findingFields, renderText } from '../render/messages.ts';
 
 export const jsonSchemaVersion = 1;

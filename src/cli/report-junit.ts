@@ -10,7 +10,7 @@ import {
   type InputError,
   type LocatedFinding,
 } from './check-report.ts';
-import type { ReportOptions } from './reporter.ts';
+import type { ReportOptions } from './check-report.ts';
 import { describePatchOperation } from './report-text.ts';
 
 // XML 1.0 cannot carry most control characters even escaped; a hostile manifest must not be

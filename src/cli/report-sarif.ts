@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { renderFieldPath, renderFinding, renderText } from '../render/messages.ts';
 import { entryName, type CheckReport, type InputError } from './check-report.ts';
-import type { ReportOptions } from './reporter.ts';
+import type { ReportOptions } from './check-report.ts';
 
 const inputErrorRule = 'input-error';
 

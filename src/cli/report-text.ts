@@ -10,7 +10,7 @@ import {
   type LocatedFinding,
   positionText as where,
 } from './check-report.ts';
-import type { ReportOptions } from './reporter.ts';
+import type { ReportOptions } from './check-report.ts';
 
 type Paint = (code: string, text: string) => string;
 

@@ -1,19 +1,14 @@
 // One interface, one implementation per output format (kubeconform's shape): a reporter turns
 // a finished report into text and nothing else; it never decides the exit code.
 import type { OutputFormat } from './check-args.ts';
-import type { CheckReport } from './check-report.ts';
+import type { CheckReport, ReportOptions } from './check-report.ts';
+
+export type { ReportOptions };
 import { renderGithub } from './report-github.ts';
 import { renderJson } from './report-json.ts';
 import { renderJunit } from './report-junit.ts';
 import { renderSarif } from './report-sarif.ts';
 import { renderText } from './report-text.ts';
-
-export interface ReportOptions {
-  /** ANSI colour: only on a terminal, and never with NO_COLOR. */
-  readonly color: boolean;
-  /** Our version, for formats that name the tool (SARIF). */
-  readonly toolVersion: string;
-}
 
 export type Reporter = (report: CheckReport, options: ReportOptions) => string;
 

@@ -2,9 +2,9 @@
 // may come from a file, a cluster or the bundled deploy/crds/ copy.
 import { isRecord } from '../json-object.ts';
 
-export const entryGroup = 'toolhive.stacklok.dev';
-export const entryKind = 'MCPServerEntry';
-export const entryCrdName = `mcpserverentries.${entryGroup}`;
+import { entryCrdName, entryGroup, entryKind } from '../model/entry.ts';
+
+export { entryCrdName, entryGroup, entryKind };
 
 export class CrdShapeError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { fieldPath } from '../model/field-path.ts';
 import { finding, type Finding } from '../model/findings.ts';
-import { schemaFindings, schemaRule } from '../policy/schema-findings.ts';
+import { schemaFindings, schemaRule } from './schema-findings.ts';
 import { collectCelRules, convertCrdSchema, type CelRule, type JsonSchema } from './convert.ts';
 import { servedEntryVersions } from './crd-versions.ts';
 import { createSchemaAjv } from './vocabulary.ts';

@@ -1,7 +1,10 @@
 // Who an object is: API group, version, kind, namespace. Read defensively, because manifests
 // are untrusted input and these helpers run before any schema check.
 
-export const TOOLHIVE_API_GROUP = 'toolhive.stacklok.dev';
+import { entryGroup, entryKind, entryVersionOf } from '../model/entry.ts';
+
+/** The one API group constant (src/model/entry.ts), under the name this folder uses. */
+export const TOOLHIVE_API_GROUP = entryGroup;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -49,8 +52,5 @@ export function namespaceOf(obj: Record<string, unknown>, defaultNamespace: stri
 
 /** The served version (`v1alpha1`, `v1beta1`, ...) when `obj` is an MCPServerEntry, else undefined. */
 export function isMcpServerEntry(obj: Record<string, unknown>): string | undefined {
-  const gv = groupVersionOf(obj);
-  return gv?.group === TOOLHIVE_API_GROUP && kindOf(obj) === 'MCPServerEntry'
-    ? gv.version
-    : undefined;
+  return kindOf(obj) === entryKind ? entryVersionOf(obj['apiVersion']) : undefined;
 }

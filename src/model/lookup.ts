@@ -49,3 +49,9 @@ export interface ReferenceLookup {
 export function referenceKey(q: ReferenceQuery): string {
   return `${q.kind}/${q.namespace}/${q.name}${q.key === undefined ? '' : `#${q.key}`}`;
 }
+
+/** What the MCPServerEntry cache can say about who references an object (delete protection). */
+export type ReferencingEntries =
+  | { readonly status: 'not-watched' }
+  | { readonly status: 'not-synced' }
+  | { readonly status: 'known'; readonly entries: readonly string[] };

@@ -18,7 +18,7 @@ import { referencedObjects, referenceFindings } from './references.ts';
 import { ratchet } from './ratchet.ts';
 import { remoteUrlFindings } from './remote-url.ts';
 import { specRequiredFindings } from './spec-required.ts';
-import { unknownFieldRule } from './schema-findings.ts';
+import { unknownFieldRule } from '../crd/schema-findings.ts';
 import type { JsonPatchOperation, RuleResult, Verdict } from '../model/verdict.ts';
 import { asRecord } from '../json-object.ts';
 

@@ -22,7 +22,7 @@ export interface ClusterLookupOptions {
 export interface ClusterLookupSetup {
   readonly lookup: ReferenceLookup;
   readonly source: string;
-  /** Present when --delete-protection is on: the POST /validate-delete handler. */
+  /** Present when --delete-protection is on: who references an object, for POST /validate-delete. */
   readonly deleteProtection?: DeleteProtection;
 }
 
@@ -65,7 +65,6 @@ export function createClusterLookup(
       ? {
           deleteProtection: new DeleteProtection(caches, {
             onLookupFailure: config.onLookupFailure,
-            log,
           }),
         }
       : {}),

@@ -5,7 +5,7 @@ import type { ReferenceAnswer, ReferenceKind } from '../model/lookup.ts';
 import { requiredPermissions } from './required-permissions.ts';
 import type { ApiFailure } from './kube-api.ts';
 
-import { entryGroup } from '../crd/crd-versions.ts';
+import { entryGroup, entryPlural } from '../model/entry.ts';
 import { isRecord } from '../json-object.ts';
 
 export const toolhiveGroup = entryGroup;
@@ -22,7 +22,7 @@ export const referenceResources: Readonly<Record<ReferenceKind, ResourceRef>> = 
   Secret: { apiGroup: '', plural: 'secrets' },
 };
 
-export const entryResource: ResourceRef = { apiGroup: toolhiveGroup, plural: 'mcpserverentries' };
+export const entryResource: ResourceRef = { apiGroup: toolhiveGroup, plural: entryPlural };
 
 /** `/api/v1/...` for the core group, `/apis/<group>/<version>/...` otherwise. */
 export function collectionPath(

@@ -8,13 +8,28 @@ import {
   buildValidationResponse,
   type AdmissionResponseBody,
 } from '../admission/respond.ts';
-import { entryGroup, entryKind } from '../crd/crd-versions.ts';
+import { entryGroup, entryKind, isEntryKind } from '../model/entry.ts';
 import { infoLineWriter, type Logger } from '../log.ts';
 import { findingPlace } from '../render/messages.ts';
+import type { ReferencingEntries } from '../model/lookup.ts';
+import type { UnknownPolicy } from '../model/review.ts';
+import {
+  deleteProtectionVerdict,
+  isProtectedKind,
+  protectedKinds,
+} from '../policy/delete-protection.ts';
+
+type ProtectedField = (typeof protectedKinds)[keyof typeof protectedKinds];
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { Verdict } from '../model/verdict.ts';
 
-export type ReviewPath = 'validate' | 'mutate';
+export type ReviewPath = 'validate' | 'mutate' | 'validate-delete';
+
+/** Who references an object, for delete protection (src/references/delete-protection.ts). */
+export interface DeleteReferences {
+  readonly onLookupFailure: UnknownPolicy;
+  referencing(namespace: string, field: ProtectedField, name: string): ReferencingEntries;
+}
 
 export interface ReviewEvent {
   readonly path: ReviewPath;
@@ -40,13 +55,16 @@ export class ReviewHandler {
   private readonly engine: AdmissionEngine;
   private readonly log: Logger;
   private readonly observe: (e: ReviewEvent) => void;
+  private readonly deleteReferences: DeleteReferences | undefined;
   private readonly writeReviewLine: (fields: Readonly<Record<string, unknown>>) => void;
 
   constructor(
     engine: AdmissionEngine,
     log: Logger,
     observe: (e: ReviewEvent) => void = () => undefined,
+    deleteReferences?: DeleteReferences,
   ) {
+    this.deleteReferences = deleteReferences;
     this.engine = engine;
     this.log = log;
     this.observe = observe;
@@ -70,7 +88,8 @@ export class ReviewHandler {
       return { statusCode: 400, body: { message: decoded.message } };
     }
     const req = decoded.request;
-    if (req.kind.group !== entryGroup || req.kind.kind !== entryKind || req.subResource !== '') {
+    if (path === 'validate-delete') return this.judgeDelete(req, seconds);
+    if (!isEntryKind(req.kind) || req.subResource !== '') {
       // Not ours to judge (another kind, or a status/scale subresource): allow without work.
       this.observe({
         path,
@@ -110,6 +129,53 @@ export class ReviewHandler {
     this.logReview(path, req, verdict, decision, took);
     this.observe({
       path,
+      operation: req.operation,
+      version: req.kind.version,
+      decision,
+      seconds: took,
+    });
+    return { statusCode: 200, body: answer };
+  }
+
+  /** Delete protection: the same decode, respond, log and metrics path as any review. */
+  private judgeDelete(req: AdmissionRequest, seconds: () => number): ReviewOutcome {
+    const { kind } = req.kind;
+    if (
+      this.deleteReferences === undefined ||
+      req.operation !== 'DELETE' ||
+      req.kind.group !== entryGroup ||
+      !isProtectedKind(kind) ||
+      req.subResource !== '' ||
+      req.name === ''
+    ) {
+      this.observe({
+        path: 'validate-delete',
+        operation: req.operation,
+        version: req.kind.version,
+        decision: 'skipped',
+        seconds: seconds(),
+      });
+      return { statusCode: 200, body: buildAllowedResponse(req.uid) };
+    }
+    const referencing = this.deleteReferences.referencing(
+      req.namespace,
+      protectedKinds[kind],
+      req.name,
+    );
+    const verdict = deleteProtectionVerdict(
+      { kind, namespace: req.namespace, name: req.name },
+      referencing,
+      this.deleteReferences.onLookupFailure,
+    );
+    const answer = buildValidationResponse(
+      { uid: req.uid, kind, group: req.kind.group, name: req.name },
+      verdict,
+    );
+    const decision = decisionOf('validate-delete', verdict);
+    const took = seconds();
+    this.logReview('validate-delete', req, verdict, decision, took);
+    this.observe({
+      path: 'validate-delete',
       operation: req.operation,
       version: req.kind.version,
       decision,

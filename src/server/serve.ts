@@ -68,7 +68,7 @@ export async function startServer(
     unknownFields: 'ignore',
   });
 
-  const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e));
+  const handler = new ReviewHandler(engine, log, (e) => metrics.observe(e), deleteProtection);
   const requireClientCert = config.clientCa !== undefined;
   // The watcher exists before the app (the app needs its first pair) and swaps pairs into it.
   const served: { app?: FastifyInstance } = {};
@@ -109,7 +109,9 @@ export async function startServer(
     countShed: (pressure) => metrics.shedReview(pressure),
     countConnectionRefused: () => metrics.connectionRefused(),
     countHttpRefusal: (status) => metrics.httpRefusal(status),
-    ...(deleteProtection === undefined ? {} : { deleteHandler: deleteProtection }),
+    ...(deleteProtection === undefined
+      ? {}
+      : { deleteHandler: { handle: (body: unknown) => handler.handle('validate-delete', body) } }),
   });
   served.app = app;
   await app.listen({ host: config.host, port: config.port });

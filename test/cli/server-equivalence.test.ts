@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
 import { parseServeConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { unknownFieldRule } from '../../src/policy/schema-findings.ts';
+import { unknownFieldRule } from '../../src/crd/schema-findings.ts';
 import { applyPatch } from '../../src/policy/json-patch.ts';
 import { startServer, type RunningServer } from '../../src/server/serve.ts';
 import { review } from '../support/reviews.ts';

@@ -4,11 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ClusterCaches } from '../../src/references/cluster-caches.ts';
-import {
-  DeleteProtection,
-  maxNamedEntries,
-  stillReferencedMessage,
-} from '../../src/references/delete-protection.ts';
+import { Writable } from 'node:stream';
+import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
+import { createLogger } from '../../src/log.ts';
+import { defaultEngineOptions } from '../../src/model/review.ts';
+import { maxNamedEntries, stillReferencedMessage } from '../../src/policy/delete-protection.ts';
+import { AdmissionEngine } from '../../src/policy/engine.ts';
+import { DeleteProtection } from '../../src/references/delete-protection.ts';
+import { ManifestLookup } from '../../src/references/manifest-lookup.ts';
+import { ReviewHandler } from '../../src/server/review-handler.ts';
 import { KubeApi } from '../../src/references/kube-api.ts';
 import { ServedVersion } from '../../src/references/served-version.ts';
 import { FakeApiServer, group, serverEntry } from './fake-api-server.ts';
@@ -62,13 +66,24 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** The server's one review path, with delete protection reading `protection`. */
+function handlerFor(protection: DeleteProtection): ReviewHandler {
+  const quiet = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
+  const engine = new AdmissionEngine(
+    loadBundledEntrySchemas(),
+    ManifestLookup.fromDocuments([]),
+    defaultEngineOptions,
+  );
+  return new ReviewHandler(engine, quiet, () => undefined, protection);
+}
+
 describe('delete protection', () => {
   let fake: FakeApiServer;
   let caches: ClusterCaches;
   let protection: DeleteProtection;
   const review = async (body: unknown): Promise<{ statusCode: number; answer: Answer }> => {
-    const out = await protection.handle(body);
-    return { statusCode: out.statusCode, answer: out.body as Answer };
+    const out = await handlerFor(protection).handle('validate-delete', body);
+    return { statusCode: out.statusCode, answer: out.body as unknown as Answer };
   };
 
   before(async () => {
@@ -164,7 +179,7 @@ describe('delete protection', () => {
     assert.equal(statusCode, 400);
   });
 
-  test('an unsynced entry cache: refused under deny, allowed with a warning under warn', () => {
+  test('an unsynced entry cache: refused under deny, allowed with a warning under warn', async () => {
     const api = new KubeApi(fake.kubeConfig());
     const cold = new ClusterCaches({
       api,
@@ -173,17 +188,19 @@ describe('delete protection', () => {
       entries: true,
     });
     cold.prepare('v1beta1');
-    const deny = new DeleteProtection(cold, { onLookupFailure: 'deny' }).review(
+    const deny = (await handlerFor(new DeleteProtection(cold, { onLookupFailure: 'deny' })).handle(
+      'validate-delete',
       deleteReview('MCPGroup', 'team-a', 'idle'),
-    ) as { body: Answer };
+    )) as unknown as { body: Answer };
     assert.equal(deny.body.response.allowed, false);
     assert.match(
       deny.body.response.status?.message ?? '',
       /could not verify that no MCPServerEntry references MCPGroup "idle": .*not synced/,
     );
-    const warn = new DeleteProtection(cold, { onLookupFailure: 'warn' }).review(
+    const warn = (await handlerFor(new DeleteProtection(cold, { onLookupFailure: 'warn' })).handle(
+      'validate-delete',
       deleteReview('MCPGroup', 'team-a', 'idle'),
-    ) as { body: Answer };
+    )) as unknown as { body: Answer };
     assert.equal(warn.body.response.allowed, true);
     assert.match(warn.body.response.warnings?.[0] ?? '', /could not verify/);
   });

@@ -6,7 +6,7 @@ import { loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
 import { createSchemaAjv } from '../../src/crd/vocabulary.ts';
 import type { Finding } from '../../src/model/findings.ts';
 import { renderFieldPath, renderFinding as formatFinding } from '../../src/render/messages.ts';
-import { kubernetesTypeName, schemaFindings } from '../../src/policy/schema-findings.ts';
+import { kubernetesTypeName, schemaFindings } from '../../src/crd/schema-findings.ts';
 
 const base = {
   apiVersion: 'toolhive.stacklok.dev/v1beta1',
