@@ -1,7 +1,7 @@
 // The server over real HTTPS with real clients: answers, malformed input, size limits,
 // HTTP/2, TLS policy, certificate rotation and graceful shutdown.
 import assert from 'node:assert/strict';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { writeFileSync } from 'node:fs';
@@ -353,6 +353,31 @@ describe('graceful shutdown', () => {
     assert.equal((JSON.parse(result.text) as ReviewResponse).response.allowed, true);
     await stopping;
     await own.stop();
+  });
+});
+
+describe('graceful shutdown: connections', () => {
+  test('after SIGTERM every HTTP/1.1 answer closes its connection; before, keep-alive stays', async () => {
+    const own = await startTestServer(['--shutdown-delay', '2']);
+    const agent = new HttpsAgent({ keepAlive: true, ca: own.ca });
+    const ask = (): Promise<string | undefined> =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(`${own.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers.connection));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      assert.equal(await ask(), 'keep-alive');
+      const stopping = own.server.shutdown();
+      assert.equal(await ask(), 'close');
+      await stopping;
+    } finally {
+      agent.destroy();
+      await own.stop();
+    }
   });
 });
 
