@@ -22,15 +22,12 @@ export function projectImage(): string {
 }
 
 /**
- * The project's image in the local Docker: reused when present (MCPENTRY_REBUILD_IMAGE=1
- * rebuilds it), otherwise built with the repository's own recipe: `image/build.sh` where it
- * exists, else the Dockerfile at the root.
+ * The project's image, built from the working tree with the repository's own recipe
+ * (`image/build.sh`; the root Dockerfile where that does not exist). Always built: Docker's
+ * layer cache makes an unchanged tree cost seconds, and a stale image would test old code.
  */
 export async function ensureProjectImage(): Promise<string> {
   const image = projectImage();
-  const rebuild = process.env['MCPENTRY_REBUILD_IMAGE'] === '1';
-  if (!rebuild && (await runCaptured('docker', ['image', 'inspect', image])).code === 0)
-    return image;
   const built = existsSync(`${repo}image/build.sh`)
     ? await runCaptured('bash', [`${repo}image/build.sh`, image], { cwd: repo })
     : await runCaptured('docker', ['build', '-t', image, repo]);
