@@ -536,6 +536,22 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
       assert.ok(result.answered > 0);
       assert.deepEqual(result.dropped, []);
     }
+    // The limit the shipped Deployment sets, as the kubelet applied it to the cgroup.
+    const declared = (
+      await kubectl([
+        '-n',
+        webhookNamespace,
+        'get',
+        'deployment',
+        webhookDeployment,
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}',
+      ])
+    ).stdout;
+    const units: Record<string, number> = { Mi: 1024 ** 2, Gi: 1024 ** 3 };
+    const match = /^(\d+)(Mi|Gi)$/.exec(declared);
+    assert.ok(match !== null, `memory limit ${declared}`);
+    const declaredBytes = Number(match[1]) * (units[match[2] ?? ''] ?? 0);
     const figures = [];
     for (const pod of (await webhookPods(kubectl)).filter((p) => p.ready && !p.deleting)) {
       const dir = memoryCgroup(cluster.record.cgroupRoot, pod.containerId);
@@ -547,7 +563,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
         peakMiB: Math.round(peak / 1048576),
         limitMiB: Math.round(limit / 1048576),
       });
-      assert.equal(limit, 384 * 1024 * 1024);
+      assert.equal(limit, declaredBytes);
       assert.ok(peak < limit, `${pod.name}: peak ${peak} >= limit ${limit}`);
       assert.equal(pod.terminated, undefined);
       assert.equal(pod.restarts, 0);
