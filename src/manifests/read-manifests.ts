@@ -38,6 +38,7 @@ export interface ReadManifestsResult {
   readonly skipped: SkippedInput[];
 }
 
+const NOT_AN_OBJECT = 'expected a Kubernetes object';
 export const NOT_A_MANIFEST_REASON = 'no Kubernetes objects (no document has apiVersion and kind)';
 export const TEMPLATE_REASON =
   'not YAML but a template ({{ ... }}); render it first and check the output with `check -`';
@@ -89,14 +90,16 @@ export async function readManifests(
     // A file found in a directory (not named) that holds no Kubernetes object is some other
     // YAML (Helm values, CI configuration, a template): said, not read, not an error.
     if (input?.kind === 'file' && input.found) {
-      const notManifest =
-        parsed.errors.length === 0
-          ? parsed.documents.every((d) => !hasIdentity(d.object))
-            ? NOT_A_MANIFEST_REASON
-            : undefined
-          : parsed.documents.length === 0 && decoded.text.includes('{{')
-            ? TEMPLATE_REASON
-            : undefined;
+      // Documents that are not mappings at all (a kustomize JSON patch is a list) count as
+      // "no Kubernetes object" here, not as broken YAML.
+      const onlyNonObjects = parsed.errors.every((e) => e.message.startsWith(NOT_AN_OBJECT));
+      const notManifest = onlyNonObjects
+        ? parsed.documents.every((d) => !hasIdentity(d.object))
+          ? NOT_A_MANIFEST_REASON
+          : undefined
+        : parsed.documents.length === 0 && decoded.text.includes('{{')
+          ? TEMPLATE_REASON
+          : undefined;
       if (notManifest !== undefined) {
         skipped.push({ source: loaded.source, reason: notManifest });
         continue;

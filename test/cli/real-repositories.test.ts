@@ -200,6 +200,7 @@ describe('a repository', () => {
     write('ci/template.yaml', 'name: {{ .Name }}\n  {{- end }}\nx: [\n');
     write('legacy/old.yaml', entry('  name: Old_Name') + group);
     write('empty.yaml', '');
+    write('overlays/prod/patch.yaml', '- op: add\n  path: /spec/x\n  value: 1\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -215,7 +216,8 @@ describe('a repository', () => {
     assert.match(skipped['ci/template.yaml'] ?? '', /template/);
     assert.match(skipped['legacy'] ?? '', /excluded by --exclude/);
     assert.match(skipped['empty.yaml'] ?? '', /no Kubernetes objects/);
-    assert.equal(report.summary.skipped, 5);
+    assert.match(skipped['overlays/prod/patch.yaml'] ?? '', /no Kubernetes objects/);
+    assert.equal(report.summary.skipped, 6);
   });
 
   test('without --exclude the legacy entry is judged; a template named explicitly is an input error', async () => {
