@@ -8,7 +8,9 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 // Must stay before @peculiar/x509: tsyringe checks for the Reflect metadata API on load.
-import './reflect-metadata-polyfill.ts';
+// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect
+// metadata API; reflect-metadata is the polyfill tsyringe documents. Imported before x509.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 export interface PemPair {
