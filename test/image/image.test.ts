@@ -60,9 +60,12 @@ interface ImageConfig {
 
 let config: ImageConfig;
 let files: string[] = [];
+/** The commit the image is built from, read before the build starts. */
+let head = '';
 
 before(
   () => {
+    head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     // The recipe releases use (image/stage.sh + image/Dockerfile), built for this machine.
     const built = execFileSync('bash', [join(repoRoot, 'image/build.sh')], {
       cwd: repoRoot,
@@ -118,8 +121,7 @@ describe('the image', () => {
     assert.equal(labels['org.opencontainers.image.version'], pkg.version);
     assert.equal(labels['org.opencontainers.image.title'], 'mcpentry-webhook');
     assert.equal(labels['org.opencontainers.image.licenses'], 'Apache-2.0');
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
-    assert.ok(labels['org.opencontainers.image.revision']?.startsWith(head.trim()));
+    assert.ok(labels['org.opencontainers.image.revision']?.startsWith(head), head);
   });
 
   test('check runs in it on a read-only root filesystem (denied 1, allowed 0)', () => {
