@@ -21,6 +21,7 @@ export interface ServeConfig {
   readonly onLookupFailure: UnknownPolicy;
   readonly lookupTimeoutMs: number;
   readonly lookupCacheTtlMs: number;
+  readonly hostLists: string | undefined;
   readonly deleteProtection: boolean;
   readonly bodyLimitBytes: number;
   readonly shedEventLoopDelayMs: number;
@@ -234,6 +235,15 @@ export const serveOptions = [
     defaultValue: 5000,
     doc: 'How long a ConfigMap/Secret key answer is reused, in milliseconds (0 disables).',
     parse: integer(0, 600000),
+  },
+  {
+    key: 'hostLists',
+    flag: '--host-lists',
+    env: 'MCPENTRY_HOST_LISTS',
+    defaultValue: undefined,
+    defaultText: 'off',
+    doc: "The operator's allowed/denied remoteUrl hosts: a mounted ConfigMap directory (keys allowedHosts, deniedHosts) or a ConfigMap manifest; see docs/admission-policy.md.",
+    parse: optionalText,
   },
   {
     key: 'deleteProtection',

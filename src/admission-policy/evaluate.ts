@@ -8,6 +8,7 @@ import { compileRule } from '../cel/rule-program.ts';
 import { pathFromText } from '../model/field-path.ts';
 import type { Finding } from '../model/findings.ts';
 import { toCelValue } from '../cel/object-values.ts';
+import { hostListValidation } from './host-lists-cel.ts';
 import { policyValidations, policyVariables } from './policy-document.ts';
 
 export interface PolicyFailure {
@@ -21,6 +22,8 @@ export interface PolicyRequest {
   readonly object: unknown;
   readonly oldObject?: unknown;
   readonly operation: Operation;
+  /** The parameter object (the host-list ConfigMap); absent: a policy without paramKind. */
+  readonly params?: unknown;
 }
 
 function run(text: string, bindings: Record<string, unknown>): CelResult {
@@ -43,6 +46,7 @@ export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[]
     object,
     oldObject,
     request: celMap(new Map([['operation', request.operation]])),
+    params: request.params === undefined ? null : toCelValue(request.params, undefined),
     variables: celMap(variables),
   });
   for (const variable of policyVariables) {
@@ -50,7 +54,9 @@ export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[]
     variables.set(variable.name, run(variable.expression, bindings()) as CelInput);
   }
   const failures: PolicyFailure[] = [];
-  for (const validation of policyValidations()) {
+  const validations = policyValidations();
+  if (request.params !== undefined) validations.push(hostListValidation);
+  for (const validation of validations) {
     const passed = run(validation.expression, bindings());
     if (passed === true) continue;
     if (isCelError(passed)) {

@@ -2,7 +2,7 @@
 // validations: RFC 9110 token names, the proxy's restricted names, duplicates that differ only
 // in case (across plaintext and Secret headers), and CR/LF/NUL or other controls in values.
 import { TCHARS, restrictedHeaderTable } from '../policy/headers.ts';
-import { celString, re2Class } from './cel-text.ts';
+import { celLet, celString, re2Class } from './cel-text.ts';
 import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
 
 const plainField = 'spec.headerForward.addPlaintextHeaders';
@@ -35,6 +35,24 @@ const quotedName = (name: string): string =>
   `(${name}.matches('^[ -~]{0,64}$') ? strings.quote(${name}) : '<name with unprintable or too many characters>')`;
 const fieldOf = (name: string): string =>
   `(${v('plainNames')}.exists(k, k == ${name}) ? ${celString(plainField)} + '[' + ${shownName(name)} + ']' : ${celString(secretField)} + '[' + string(${v('secretNames')}.indexOf(${name})) + '].headerName')`;
+
+// Which name a message names: the API server iterates a map in no fixed order, so "the first"
+// would differ between runs; the smallest name (then the next smallest, for a duplicate) is the
+// same everywhere, the CLI's evaluator included.
+const smallest = (list: string): string => `${list}.filter(x, ${list}.all(y, x <= y))[0]`;
+const duplicatePair = celLet(
+  'low',
+  `${v('duplicateName')}.map(n, n.lowerAscii()).filter(x, ${v('duplicateName')}.all(y, x <= y.lowerAscii()))[0]`,
+  celLet(
+    'same',
+    `${v('duplicateName')}.filter(n, n.lowerAscii() == low)`,
+    celLet(
+      'a',
+      smallest('same'),
+      `[a, same.filter(n, n != a).size() > 0 ? ${smallest('same.filter(n, n != a)')} : a]`,
+    ),
+  ),
+);
 
 export const headerVariables: readonly PolicyVariable[] = [
   {
@@ -80,18 +98,18 @@ export const headerVariables: readonly PolicyVariable[] = [
 export const headerValidations: readonly PolicyValidation[] = [
   {
     expression: `!${v('headersJudged')} || size(${v('badName')}) == 0`,
-    messageExpression: `[${v('badName')}[0]].map(n, ${fieldOf('n')} + ': Invalid value: ' + (n == '' ? 'header name must not be empty' : ${quotedName('n')} + ': ' + [n.find(${celString(nonTchar)})].map(c, c in ${nonTcharLabels} ? ${nonTcharLabels}[c] : 'a non-ASCII character')[0] + ' is not allowed in an HTTP header name (RFC 9110 token)'))[0]`,
+    messageExpression: `[${smallest(v('badName'))}].map(n, ${fieldOf('n')} + ': Invalid value: ' + (n == '' ? 'header name must not be empty' : ${quotedName('n')} + ': ' + [n.find(${celString(nonTchar)})].map(c, c in ${nonTcharLabels} ? ${nonTcharLabels}[c] : 'a non-ASCII character')[0] + ' is not allowed in an HTTP header name (RFC 9110 token)'))[0]`,
   },
   {
     expression: `!${v('headersJudged')} || size(${v('restrictedName')}) == 0`,
-    messageExpression: `[${v('restrictedName')}[0]].map(n, ${fieldOf('n')} + ': Forbidden: ' + ${restricted}[n.lowerAscii()])[0]`,
+    messageExpression: `[${smallest(v('restrictedName'))}].map(n, ${fieldOf('n')} + ': Forbidden: ' + ${restricted}[n.lowerAscii()])[0]`,
   },
   {
     expression: `!${v('headersJudged')} || size(${v('duplicateName')}) == 0`,
-    messageExpression: `[${v('duplicateName')}].map(d, ${fieldOf('d[1]')} + ': Duplicate value: ' + ${quotedName('d[1]')} + ': same header as ' + ${fieldOf('d[0]')} + ' (names ignore case)')[0]`,
+    messageExpression: `[${duplicatePair}].map(d, ${fieldOf('d[1]')} + ': Duplicate value: ' + ${quotedName('d[1]')} + ': same header as ' + ${fieldOf('d[0]')} + ' (names ignore case)')[0]`,
   },
   {
     expression: `!${v('headersJudged')} || size(${v('badValue')}) == 0`,
-    messageExpression: `[${v('badValue')}[0]].map(k, ${celString(plainField)} + '[' + ${shownName('k')} + ']: Invalid value: ' + [${v('plaintextHeaders')}[k].find('[\\\\x00\\\\x0a\\\\x0d]')].map(c, c == '' ? 'value contains a control character (not allowed by RFC 9110)' : 'value contains ' + {'\\u0000': 'U+0000', '\\n': 'U+000A', '\\r': 'U+000D'}[c] + ': CR, LF and NUL allow header injection')[0])[0]`,
+    messageExpression: `[${smallest(v('badValue'))}].map(k, ${celString(plainField)} + '[' + ${shownName('k')} + ']: Invalid value: ' + [${v('plaintextHeaders')}[k].find('[\\\\x00\\\\x0a\\\\x0d]')].map(c, c == '' ? 'value contains a control character (not allowed by RFC 9110)' : 'value contains ' + {'\\u0000': 'U+0000', '\\n': 'U+000A', '\\r': 'U+000D'}[c] + ': CR, LF and NUL allow header injection')[0])[0]`,
   },
 ];

@@ -5,6 +5,7 @@ import { loadBundledEntrySchemas } from '../crd/entry-schemas.ts';
 import { isRecord } from '../json-object.ts';
 import { celString } from './cel-text.ts';
 import { headerValidations, headerVariables } from './header-cel.ts';
+import { hostListValidation } from './host-lists-cel.ts';
 import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
 import { remoteUrlValidations, remoteUrlVariables } from './remote-url-cel.ts';
 
@@ -16,13 +17,15 @@ export interface AdmissionPolicyOptions {
   readonly validationActions: readonly ValidationAction[];
   /** Name of the policy and its binding. */
   readonly name: string;
+  /** The ConfigMap holding the operator's host lists, the policy's parameter. */
+  readonly hostLists?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 export const defaultPolicyName = `mcpserverentries.mcpentry-webhook.dev`;
 
 export interface AdmissionPolicy {
-  readonly policy: Record<string, unknown>;
-  readonly binding: Record<string, unknown>;
+  /** Policy, binding, and with host lists a second policy and binding. */
+  readonly documents: readonly Record<string, unknown>[];
 }
 
 /** The transport values every served version of the bundled schema accepts. */
@@ -62,20 +65,24 @@ export function policyValidations(): PolicyValidation[] {
   return [transportValidation(), ...remoteUrlValidations, ...headerValidations];
 }
 
-export function admissionPolicy(options: AdmissionPolicyOptions): AdmissionPolicy {
-  const labels = { 'app.kubernetes.io/name': 'mcpentry-webhook' };
-  const policy = {
+const labels = { 'app.kubernetes.io/name': 'mcpentry-webhook' };
+
+function policyObject(
+  name: string,
+  validations: readonly PolicyValidation[],
+  withParams: boolean,
+): Record<string, unknown> {
+  return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
     metadata: {
-      name: options.name,
+      name,
       labels,
-      annotations: {
-        'mcpentry-webhook.dev/generated-by': 'mcpentry-webhook policy',
-      },
+      annotations: { 'mcpentry-webhook.dev/generated-by': 'mcpentry-webhook policy' },
     },
     spec: {
       failurePolicy: 'Fail',
+      ...(withParams ? { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' } } : {}),
       matchConstraints: {
         resourceRules: [
           {
@@ -91,17 +98,52 @@ export function admissionPolicy(options: AdmissionPolicyOptions): AdmissionPolic
         { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
       ],
       variables: policyVariables.map((v) => ({ name: v.name, expression: v.expression })),
-      validations: policyValidations().map((v) => ({
+      validations: validations.map((v) => ({
         expression: v.expression,
         messageExpression: v.messageExpression,
       })),
     },
   };
-  const binding = {
+}
+
+function bindingObject(
+  name: string,
+  actions: readonly ValidationAction[],
+  paramRef?: Record<string, string>,
+): Record<string, unknown> {
+  return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: options.name, labels },
-    spec: { policyName: options.name, validationActions: [...options.validationActions] },
+    metadata: { name, labels },
+    spec: {
+      policyName: name,
+      validationActions: [...actions],
+      ...(paramRef === undefined ? {} : { paramRef }),
+    },
   };
-  return { policy, binding };
+}
+
+/**
+ * The policy and its binding; with host lists, a second pair whose parameter is the ConfigMap.
+ * The lists live in a policy of their own because a binding whose parameter is missing either
+ * passes everything (Allow) or refuses everything (Deny): a missing ConfigMap must mean "no
+ * lists", not "no rules" or "no entries".
+ */
+export function admissionPolicy(options: AdmissionPolicyOptions): AdmissionPolicy {
+  const documents = [
+    policyObject(options.name, policyValidations(), false),
+    bindingObject(options.name, options.validationActions),
+  ];
+  if (options.hostLists !== undefined) {
+    const name = `host-lists.${options.name}`;
+    documents.push(
+      policyObject(name, [hostListValidation], true),
+      bindingObject(name, options.validationActions, {
+        namespace: options.hostLists.namespace,
+        name: options.hostLists.name,
+        parameterNotFoundAction: 'Allow',
+      }),
+    );
+  }
+  return { documents };
 }

@@ -201,6 +201,8 @@ export const remoteUrlVariables: readonly PolicyVariable[] = [
       `size(${v('name')}) > 253 ? 'host ' + ${v('name')} + ' is longer than 253 characters' : ` +
       `!${v('name')}.matches(${celString(dnsName)}) ? 'host ' + ${v('name')} + ' is not a DNS name (letters, digits, "-", "_" and "." only, labels of 1 to 63)' : ''`,
   },
+  // The host the operator's lists judge: lower case, no trailing dots (IPv6 in brackets).
+  { name: 'listHost', expression: `${v('v6')} != '' ? ${v('lowerHost')} : ${v('name')}` },
   // The class, unless spec.allowPrivateEndpoint waives it (private ranges, cluster.local).
   {
     name: 'hostProblem',

@@ -33,6 +33,8 @@ export interface CheckConfig {
    * schema) only, as the API server alone would without the webhook.
    */
   readonly admissionPolicy: boolean;
+  /** --host-lists: a ConfigMap manifest with the operator's allowed/denied remoteUrl hosts. */
+  readonly hostLists: string | undefined;
   readonly output: OutputFormat;
   readonly warningsAsErrors: boolean;
   /** --require-entries: a run that finds no MCPServerEntry fails (exit 1). */
@@ -75,6 +77,8 @@ Options:
       --admission-policy    judge as the API server alone would, with the generated
                             ValidatingAdmissionPolicy (\`mcpentry-webhook policy\`) and the
                             schema, without the webhook: no lookups, no warnings
+      --host-lists FILE     a ConfigMap manifest with the operator's allowedHosts and
+                            deniedHosts for remoteUrl (the webhook's --host-lists)
       --warnings-as-errors  exit 1 when any entry has warnings
       --require-entries     exit 1 when the input holds no MCPServerEntry at all
       --lookup-timeout MS   deadline for cluster lookups of one entry (default 5000)
@@ -103,6 +107,7 @@ const flags: readonly FlagSpec[] = [
   { name: '--show-defaults', takesValue: false },
   { name: '--mutating-webhook', takesValue: false },
   { name: '--admission-policy', takesValue: false },
+  { name: '--host-lists', takesValue: true },
   { name: '--warnings-as-errors', takesValue: false },
   { name: '--require-entries', takesValue: false },
   { name: '--exclude', takesValue: true },
@@ -145,6 +150,7 @@ export function parseCheckArgs(
   let showDefaults = false;
   let mutatingWebhook = false;
   let admissionPolicy = false;
+  let hostLists: string | undefined;
   let warningsAsErrors = false;
   let requireEntries = false;
   const exclude: string[] = [];
@@ -220,6 +226,9 @@ export function parseCheckArgs(
       case '--admission-policy':
         admissionPolicy = true;
         break;
+      case '--host-lists':
+        hostLists = value;
+        break;
       case '--mutating-webhook':
         mutatingWebhook = true;
         break;
@@ -253,6 +262,7 @@ export function parseCheckArgs(
     showDefaults,
     mutatingWebhook,
     admissionPolicy,
+    hostLists,
     output,
     warningsAsErrors,
     requireEntries,

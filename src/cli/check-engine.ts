@@ -6,7 +6,18 @@ import type { EngineOptions, ReferencePolicy } from '../model/review.ts';
 import type { ReferenceLookup } from '../model/lookup.ts';
 import { RunMemoLookup } from './run-memo-lookup.ts';
 import type { CheckConfig, ReferenceMode } from './check-args.ts';
-import { setupStep } from './check-setup-error.ts';
+import { CheckSetupError, setupStep } from './check-setup-error.ts';
+import { HostListsFileError, readHostListsFile } from '../host-lists-file.ts';
+import type { HostLists } from '../policy/host-lists.ts';
+
+function hostListsOf(path: string): HostLists {
+  try {
+    return readHostListsFile(path);
+  } catch (err) {
+    if (err instanceof HostListsFileError) throw new CheckSetupError(err.message);
+    throw err;
+  }
+}
 
 const policyOf: Readonly<Record<ReferenceMode, ReferencePolicy>> = {
   error: 'deny',
@@ -27,6 +38,7 @@ export function engineOptionsFor(config: CheckConfig): EngineOptions {
     // not pass an entry because the API server was unreachable.
     onLookupFailure: policy === 'deny' ? 'deny' : 'warn',
     lookupTimeoutMs: config.lookupTimeoutMs,
+    ...(config.hostLists === undefined ? {} : { hostLists: hostListsOf(config.hostLists) }),
     // kubectl's default strict field validation refuses unknown fields; so do we.
     unknownFields: 'deny',
   };

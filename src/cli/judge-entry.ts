@@ -4,6 +4,7 @@ import type { EntrySchemas } from '../crd/entry-schemas.ts';
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { FieldPath } from '../model/field-path.ts';
 import type { Finding } from '../model/findings.ts';
+import { allowedHostsKey, deniedHostsKey, type HostLists } from '../policy/host-lists.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
 import { entryGroup, isEntry } from '../model/entry.ts';
@@ -69,15 +70,28 @@ async function apiServerAloneVerdict(
   schemas: EntrySchemas,
   version: string,
   object: Record<string, unknown>,
+  hostLists: HostLists | undefined,
 ): Promise<{ allowed: boolean; denials: Finding[]; warnings: Finding[]; patch: [] }> {
   const schemaFindings = schemas.validate(version, object);
   if (schemaFindings.length > 0)
     return { allowed: false, denials: schemaFindings, warnings: [], patch: [] };
   const { evaluateAdmissionPolicy, policyFailureFinding } =
     await import('../admission-policy/evaluate.ts');
-  const denials = evaluateAdmissionPolicy({ object, operation: 'CREATE' }).map(
-    policyFailureFinding,
-  );
+  // The host lists reach the policy as its parameter, the ConfigMap they came from.
+  const params =
+    hostLists === undefined
+      ? undefined
+      : {
+          data: {
+            [allowedHostsKey]: hostLists.allowed.join('\n'),
+            [deniedHostsKey]: hostLists.denied.join('\n'),
+          },
+        };
+  const denials = evaluateAdmissionPolicy({
+    object,
+    operation: 'CREATE',
+    ...(params === undefined ? {} : { params }),
+  }).map(policyFailureFinding);
   return { allowed: denials.length === 0, denials, warnings: [], patch: [] };
 }
 
@@ -108,7 +122,7 @@ export async function judgeEntry(
     namespace,
   } as const;
   const verdict = admissionPolicy
-    ? await apiServerAloneVerdict(schemas, version, input.object)
+    ? await apiServerAloneVerdict(schemas, version, input.object, engine.options.hostLists)
     : mutatingDefaults
       ? await engine.check(input)
       : { ...(await engine.validate(input)), patch: engine.mutate(input).patch };

@@ -2,6 +2,14 @@
 // the server, the CLI and the tests share: object in, verdict out; lookups are its only I/O.
 import type { ReferenceKind } from './lookup.ts';
 
+/** The operator's allowed and denied remoteUrl hosts (read by src/policy/host-lists.ts). */
+export interface HostLists {
+  /** Empty: every host the other rules accept. Otherwise a host must match one pattern. */
+  readonly allowed: readonly string[];
+  /** A host matching any of these is refused. */
+  readonly denied: readonly string[];
+}
+
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 export interface EntryInput {
@@ -33,6 +41,8 @@ export interface EngineOptions {
    * and prunes anything unknown to it before storage, so such a field can never take effect.
    */
   readonly unknownFields: 'deny' | 'ignore';
+  /** The operator's allowed and denied remoteUrl hosts (src/policy/host-lists.ts). */
+  readonly hostLists?: HostLists;
 }
 
 export const defaultEngineOptions: EngineOptions = {

@@ -119,7 +119,12 @@ export class AdmissionEngine {
     return [
       specRequiredFindings(object),
       { denials: this.schemaFindings(version, object), warnings: [] },
-      remoteUrlFindings(spec?.['remoteUrl'], spec?.['allowPrivateEndpoint'] === true),
+      remoteUrlFindings(
+        spec?.['remoteUrl'],
+        spec?.['allowPrivateEndpoint'] === true,
+        undefined,
+        this.options.hostLists,
+      ),
       headerFindings(spec?.['headerForward']),
     ];
   }

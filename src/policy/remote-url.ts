@@ -9,6 +9,7 @@
 // NetworkPolicy for them.
 import { fieldPath, plainFieldPath, type FieldPath } from '../model/field-path.ts';
 import { finding, type Finding } from '../model/findings.ts';
+import { hostListProblem, noHostLists, type HostLists } from './host-lists.ts';
 import { alwaysRefused } from './ip-ranges.ts';
 import { judgeHost, type HostProblemKind } from './remote-url-host.ts';
 import { readUrlText } from './remote-url-text.ts';
@@ -22,6 +23,7 @@ export function remoteUrlFindings(
   remoteUrl: unknown,
   allowPrivateEndpoint: boolean,
   field: FieldPath = fieldPath('spec', 'remoteUrl'),
+  hostLists: HostLists = noHostLists,
 ): RuleResult {
   const denials: Finding[] = [];
   const warnings: Finding[] = [];
@@ -63,6 +65,13 @@ export function remoteUrlFindings(
     denials.push(
       invalid(shownUrl, withRemedy(problem.detail, problem.kind, field), ruleId(problem.kind)),
     );
+  }
+
+  if (denials.length === 0) {
+    let host = url.hostname;
+    while (host.endsWith('.')) host = host.slice(0, -1);
+    const listed = hostListProblem(host, hostLists);
+    if (listed !== null) denials.push(invalid(shownUrl, listed, 'remote-url.host-list'));
   }
 
   if (denials.length === 0 && text.scheme === 'http') {

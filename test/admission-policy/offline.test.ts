@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { evaluateAdmissionPolicy } from '../../src/admission-policy/evaluate.ts';
 import { renderFinding as formatFinding, renderMessage } from '../../src/render/messages.ts';
 import { remoteUrlFindings } from '../../src/policy/remote-url.ts';
+import { hostListsFromData } from '../../src/policy/host-lists.ts';
 import { documentedUncovered, engineRulesDeny, policyCases } from './policy-cases.ts';
+import { hostListCases, hostListConfigMap } from './host-list-cases.ts';
 
 describe('the generated policy, evaluated offline', () => {
   test('gives the engine verdict on every case but the documented ones', () => {
@@ -69,5 +71,21 @@ describe('the generated policy, evaluated offline', () => {
       evaluateAdmissionPolicy({ object: changed, oldObject: object, operation: 'UPDATE' }).length,
       1,
     );
+  });
+
+  test("the operator's host lists, from the ConfigMap as params, as the engine reads them", () => {
+    const lists = hostListsFromData(hostListConfigMap.data);
+    for (const [url, denied] of hostListCases) {
+      const object = { spec: { remoteUrl: url, transport: 'sse', groupRef: { name: 'g' } } };
+      const policy = evaluateAdmissionPolicy({
+        object,
+        operation: 'CREATE',
+        params: hostListConfigMap,
+      });
+      const engine = remoteUrlFindings(url, false, undefined, lists).denials;
+      assert.equal(policy.length > 0, denied, url);
+      assert.equal(engine.length > 0, denied, url);
+      if (engine[0] !== undefined) assert.equal(policy[0]?.message, formatFinding(engine[0]), url);
+    }
   });
 });

@@ -2,7 +2,11 @@
 // ValidatingAdmissionPolicy installed and no webhook (no lookups, schema first).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCheckCaptured } from './golden-cases.ts';
+import { hostListConfigMap } from '../admission-policy/host-list-cases.ts';
 
 const entry = (remoteUrl: string, extra = ''): string =>
   `apiVersion: toolhive.stacklok.dev/v1beta1
@@ -50,5 +54,32 @@ describe('check --admission-policy', () => {
       report.entries[0]?.denials.map((d) => d.rule),
       ['schema'],
     );
+  });
+
+  test("--host-lists: the operator's lists, read from the ConfigMap manifest, in both modes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpentry-host-lists-'));
+    try {
+      const file = join(dir, 'hosts.json');
+      writeFileSync(file, JSON.stringify(hostListConfigMap));
+      for (const mode of [[], ['--admission-policy']]) {
+        const run = await runCheckCaptured(
+          [...mode, '--references', 'ignore', '--host-lists', file, '-o', 'json', '-'],
+          { stdin: entry('https://other.example.com/mcp') },
+        );
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stdout, /not on the operator's allowed host list/);
+        const ok = await runCheckCaptured(
+          [...mode, '--references', 'ignore', '--host-lists', file, '-'],
+          { stdin: entry('https://a.corp.example.com/mcp') },
+        );
+        assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      }
+      const missing = await runCheckCaptured(['--host-lists', join(dir, 'nope.yaml'), '-'], {
+        stdin: entry('https://a.corp.example.com/mcp'),
+      });
+      assert.equal(missing.code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -58,4 +58,35 @@ describe('policy command', () => {
     assert.equal(code, 0);
     assert.match(stdout, /Usage: mcpentry-webhook policy/);
   });
+
+  test('--host-lists-configmap adds a second policy whose parameter is the ConfigMap', () => {
+    const out = renderPolicy({
+      actions: ['Deny'],
+      name: 'p.example',
+      output: 'json',
+      hostLists: { namespace: 'ops', name: 'hosts' },
+    });
+    const items = (
+      JSON.parse(out) as {
+        items: { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
+      }
+    ).items;
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.metadata.name]),
+      [
+        ['ValidatingAdmissionPolicy', 'p.example'],
+        ['ValidatingAdmissionPolicyBinding', 'p.example'],
+        ['ValidatingAdmissionPolicy', 'host-lists.p.example'],
+        ['ValidatingAdmissionPolicyBinding', 'host-lists.p.example'],
+      ],
+    );
+    assert.equal(items[0]?.spec['paramKind'], undefined, 'the main policy needs no ConfigMap');
+    assert.deepEqual(items[2]?.spec['paramKind'], { apiVersion: 'v1', kind: 'ConfigMap' });
+    assert.deepEqual(items[3]?.spec['paramRef'], {
+      namespace: 'ops',
+      name: 'hosts',
+      parameterNotFoundAction: 'Allow',
+    });
+    assert.equal(parsePolicyArgs(['--host-lists-configmap', 'no-slash']).kind, 'error');
+  });
 });
