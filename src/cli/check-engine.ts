@@ -7,7 +7,7 @@ import type { ReferenceLookup } from '../model/lookup.ts';
 import { RunMemoLookup } from './run-memo-lookup.ts';
 import type { CheckConfig, ReferenceMode } from './check-args.ts';
 import { CheckSetupError, setupStep } from './check-setup-error.ts';
-import { HostListsFileError, readHostListsFile } from '../host-lists-file.ts';
+import { HostListsFileError, readHostListsFile } from '../references/host-lists-file.ts';
 import type { HostLists } from '../policy/host-lists.ts';
 
 function hostListsOf(path: string): HostLists {

@@ -4,34 +4,16 @@
 // policy's paramKind, by the API server. A list is host patterns separated by newlines or
 // commas; `*.example.com` matches every subdomain of example.com (not example.com itself); any
 // other pattern matches exactly that host. Hosts compare in lower case without trailing dots.
-import { isRecord } from '../json-object.ts';
 import type { HostLists } from '../model/review.ts';
 
 export type { HostLists };
-
-export const noHostLists: HostLists = { allowed: [], denied: [] };
-
-export const allowedHostsKey = 'allowedHosts';
-export const deniedHostsKey = 'deniedHosts';
-
-/** Patterns from a list's text; `#` starts a comment line. */
-export function hostPatterns(text: string): string[] {
-  return text
-    .replaceAll(',', '\n')
-    .split('\n')
-    .map((p) => p.trim().toLowerCase())
-    .filter((p) => p !== '' && !p.startsWith('#'));
-}
-
-/** The lists in a ConfigMap's `data` (either key may be absent). */
-export function hostListsFromData(data: unknown): HostLists {
-  if (!isRecord(data)) return noHostLists;
-  const read = (key: string): string[] => {
-    const value = Object.hasOwn(data, key) ? data[key] : undefined;
-    return typeof value === 'string' ? hostPatterns(value) : [];
-  };
-  return { allowed: read(allowedHostsKey), denied: read(deniedHostsKey) };
-}
+export {
+  allowedHostsKey,
+  deniedHostsKey,
+  hostListsFromData,
+  hostPatterns,
+  noHostLists,
+} from '../model/host-lists.ts';
 
 export function hostMatches(pattern: string, host: string): boolean {
   return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;

@@ -1,6 +1,6 @@
 // `serve`: assemble schemas, lookup, engine, TLS, the app and metrics from one configuration,
 // then run until SIGTERM. The order of shutdown matters and is spelled out in `shutdown`.
-import { readHostListsFile } from '../host-lists-file.ts';
+import { readHostListsFile } from '../references/host-lists-file.ts';
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config.ts';

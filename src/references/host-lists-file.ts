@@ -5,13 +5,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { isRecord } from './json-object.ts';
-import {
-  allowedHostsKey,
-  deniedHostsKey,
-  hostListsFromData,
-  type HostLists,
-} from './policy/host-lists.ts';
+import { isRecord } from '../json-object.ts';
+import { allowedHostsKey, deniedHostsKey, hostListsFromData } from '../model/host-lists.ts';
+import type { HostLists } from '../model/review.ts';
 
 export class HostListsFileError extends Error {}
 
