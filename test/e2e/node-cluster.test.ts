@@ -24,7 +24,7 @@ import {
   webhookNamespace,
   webhookSelector,
 } from '../harness/node-webhook.ts';
-import { denialPrefix } from './support/activation.ts';
+import { denialPrefix, waitForWebhookActive } from './support/activation.ts';
 import {
   entryGroup,
   servedFingerprint,
@@ -189,6 +189,10 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
     await runSelfSignedInstall(cluster, { certsDir, image });
     await waitForRollout(kubectl);
     report['readyClusterSeconds'] = (Date.now() - started) / 1000;
+    // Ready pods are not yet a working Service path: kube-proxy programs the new ClusterIP's
+    // rules a moment later (until then the API server's calls are refused). Wait for our own
+    // denial through it, as a user would wait for a rollout and its Service.
+    report['servicePathActiveMs'] = await waitForWebhookActive(kubectl, namespace, 60_000);
     const pods = await webhookPods(kubectl);
     assert.equal(pods.filter((pod) => pod.ready).length, 2, JSON.stringify(pods));
     for (const pod of pods) {
