@@ -95,6 +95,8 @@ export interface StartNodeClusterOptions {
 interface Marker {
   readonly workDir: string;
   readonly containerdPid: number | undefined;
+  /** Written once known, so that the next start can remove a cluster whose owner died. */
+  readonly record?: NodeClusterRecord;
 }
 
 async function claimMachine(workDir: string): Promise<void> {
@@ -116,11 +118,15 @@ async function claimMachine(workDir: string): Promise<void> {
         'If cluster:up started it, `npm run cluster:down` stops it.',
     );
   }
+  // The previous owner died without its teardown (a killed test run): remove what it left.
+  if (previous?.record !== undefined && existsSync(previous.workDir))
+    await tearDownNodeCluster(previous.record, () => Promise.resolve());
   await writeFile(markerPath, JSON.stringify({ workDir, containerdPid: undefined }));
 }
 
-async function markContainerd(workDir: string, pid: number): Promise<void> {
-  await writeFile(markerPath, JSON.stringify({ workDir, containerdPid: pid }));
+async function markContainerd(record: NodeClusterRecord, pid: number): Promise<void> {
+  const marker: Marker = { workDir: record.workDir, containerdPid: pid, record };
+  await writeFile(markerPath, JSON.stringify(marker));
 }
 
 function cgroupHierarchies(): string[] {
@@ -168,6 +174,24 @@ function mountsUnder(dir: string): string[] {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
+/** Every process in the cgroups below `cgroupRoot` (cgroup v1: any hierarchy has them all). */
+function cgroupPids(cgroupRoot: string): number[] {
+  const pids = new Set<number>();
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
+        if (/^\d+$/.test(line)) pids.add(Number(line));
+    } catch {
+      return;
+    }
+    for (const entry of entries) if (entry.isDirectory()) walk(join(dir, entry.name));
+  };
+  for (const hierarchy of cgroupHierarchies()) walk(join(hierarchy, cgroupRoot));
+  return [...pids];
+}
+
 /** Pids whose command line names our containerd socket (its shims). */
 function shimPids(socket: string): number[] {
   const pids: number[] = [];
@@ -207,6 +231,15 @@ export async function tearDownNodeCluster(
       await ctr(paths, ['containers', 'delete', id], { allowFailure: true });
   }
   await stopContainerd();
+  // Whatever still runs in the pods' cgroups (containerd died before it could kill them, or
+  // a crashed run left them): every process under our cgroup root is one this cluster started.
+  for (const pid of cgroupPids(record.cgroupRoot)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   for (const pid of shimPids(record.containerdSocket)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -363,7 +396,7 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       { name: containerd.name, pid: containerd.pid, logPath: containerd.logPath },
       record,
     );
-    await markContainerd(workDir, containerd.pid);
+    await markContainerd(record, containerd.pid);
     await loadSandboxImage(binDir, workDir, paths.socket);
 
     await start('kube-controller-manager', [
