@@ -26,7 +26,8 @@ if ! daemon_answers; then
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
     rm -f /var/run/docker.pid
   fi
-  setsid nohup dockerd >>/var/log/mcpentry-dockerd.log 2>&1 </dev/null &
+  # 8>&-: the daemon must not inherit the lock, or the next run of this script waits forever.
+  setsid nohup dockerd >>/var/log/mcpentry-dockerd.log 2>&1 </dev/null 8>&- &
   for _ in $(seq 1 60); do
     daemon_answers && break
     sleep 1
