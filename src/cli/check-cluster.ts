@@ -23,7 +23,11 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
     listStoredEntries(kubeconfig, version, config.auditNamespaces),
   );
   const lookup = await clusterLookupFor(config);
-  const engine = new AdmissionEngine(schemas, lookup, engineOptionsFor(config));
+  // Stored objects went through the mutating webhook, if it is installed.
+  const engine = new AdmissionEngine(schemas, lookup, {
+    ...engineOptionsFor(config),
+    mutatingDefaults: !config.admissionPolicy,
+  });
   const entries: EntryResult[] = [];
   try {
     for (const s of stored) {
@@ -31,10 +35,8 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
       entries.push(
         await judgeEntry(
           engine,
-          schemas,
           { object: s.object, position, locateNearest: () => position },
           s.namespace,
-          true, // stored objects went through the mutating webhook, if it is installed
           config.admissionPolicy,
         ),
       );

@@ -41,6 +41,12 @@ export function engineOptionsFor(config: CheckConfig): EngineOptions {
     ...(config.hostLists === undefined ? {} : { hostLists: hostListsOf(config.hostLists) }),
     // kubectl's default strict field validation refuses unknown fields; so do we.
     unknownFields: 'deny',
+    // A manifest is judged as `kubectl apply` would be: the API server applies the CRD's
+    // defaults and runs its CEL rules before any webhook; our mutating webhook's defaults only
+    // when it is installed (and never with the admission policy in its place).
+    crdDefaults: true,
+    mutatingDefaults: config.mutatingWebhook && !config.admissionPolicy,
+    crdCelRules: true,
   };
 }
 

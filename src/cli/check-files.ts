@@ -44,14 +44,12 @@ export async function checkFiles(
       }
       const judged = await judgeEntry(
         engine,
-        schemas,
         {
           object: doc.object,
           position: { source: doc.source, line: doc.line, column: doc.column },
           locateNearest: (field: FieldPath) => doc.locateNearest(field),
         },
         config.defaultNamespace,
-        config.mutatingWebhook,
         config.admissionPolicy,
       );
       entries.push(withoutOfflineReadiness(judged, doc.object, offline, config.defaultNamespace));

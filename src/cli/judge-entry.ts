@@ -1,10 +1,12 @@
 // One entry through the engine, the way the API server would take it on `kubectl apply`:
-// a CREATE, defaulting then validation, with each finding pinned to the line of its field.
-import type { EntrySchemas } from '../crd/entry-schemas.ts';
+// a CREATE, in the order the engine defines (AdmissionEngine.check), with each finding pinned
+// to the line of its field. The engine's options say which of the API server's stages run.
 import type { AdmissionEngine } from '../policy/engine.ts';
 import type { FieldPath } from '../model/field-path.ts';
 import type { Finding } from '../model/findings.ts';
-import { allowedHostsKey, deniedHostsKey, type HostLists } from '../policy/host-lists.ts';
+import type { RuleResult } from '../model/verdict.ts';
+import { allowedHostsKey, deniedHostsKey } from '../policy/host-lists.ts';
+import type { EntryInput } from '../model/review.ts';
 import type { EntryResult, LocatedFinding, SourcePosition } from './check-report.ts';
 
 import { entryGroup, isEntry } from '../model/entry.ts';
@@ -22,23 +24,6 @@ export interface EntryDocument {
 }
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-const noCelFindings = { denials: [], warnings: [] } as const;
-
-/**
- * The CRD's x-kubernetes-validations rules, which the API server runs before any webhook. Only a
- * --crd schema has them; the evaluator loads only then, so plain checks do not pay for it.
- */
-async function celFindingsFor(
-  schemas: EntrySchemas,
-  version: string,
-  object: Record<string, unknown>,
-): Promise<{ readonly denials: readonly Finding[]; readonly warnings: readonly Finding[] }> {
-  const schema = schemas.schema(version);
-  if (schema === undefined || schemas.celRules(version).length === 0) return noCelFindings;
-  const { celRuleFindings } = await import('../cel/evaluate-rules.ts');
-  return celRuleFindings(schema, object);
-}
 
 /** Findings in the order they are written in the file (stable for one position). */
 function byPosition(findings: LocatedFinding[]): LocatedFinding[] {
@@ -63,21 +48,25 @@ function asCreated(object: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * What the API server alone decides with the generated ValidatingAdmissionPolicy installed and
- * no webhook: the schema first (a schema error ends the request before admission), then the
- * policy. No lookups, no warnings, no defaults patch.
+ * no webhook: the object with the CRD's defaults (no mutating webhook), the schema first (a
+ * schema error ends the request before admission), then the policy. No lookups, no warnings
+ * of ours, no defaults patch.
  */
 async function apiServerAloneVerdict(
-  schemas: EntrySchemas,
-  version: string,
-  object: Record<string, unknown>,
-  hostLists: HostLists | undefined,
+  engine: AdmissionEngine,
+  input: EntryInput,
 ): Promise<{ allowed: boolean; denials: Finding[]; warnings: Finding[]; patch: [] }> {
-  const schemaFindings = schemas.validate(version, object);
+  const object = engine.prepare(input).object;
+  const crd = engine.options.crdCelRules
+    ? await engine.crdRuleFindings(input.version, object)
+    : { denials: [], warnings: [] };
+  const schemaFindings = engine.schemas.validate(input.version, object);
   if (schemaFindings.length > 0)
-    return { allowed: false, denials: schemaFindings, warnings: [], patch: [] };
+    return withCrdRules({ denials: schemaFindings, warnings: [] }, crd);
   const { evaluateAdmissionPolicy, policyFailureFinding } =
     await import('../admission-policy/evaluate.ts');
   // The host lists reach the policy as its parameter, the ConfigMap they came from.
+  const hostLists = engine.options.hostLists;
   const params =
     hostLists === undefined
       ? undefined
@@ -92,21 +81,26 @@ async function apiServerAloneVerdict(
     operation: 'CREATE',
     ...(params === undefined ? {} : { params }),
   }).map(policyFailureFinding);
-  return { allowed: denials.length === 0, denials, warnings: [], patch: [] };
+  return withCrdRules({ denials, warnings: [] }, crd);
 }
 
+const withCrdRules = (
+  own: RuleResult,
+  crd: RuleResult,
+): { allowed: boolean; denials: Finding[]; warnings: Finding[]; patch: [] } => {
+  const denials = [...own.denials, ...crd.denials];
+  return { allowed: denials.length === 0, denials, warnings: crd.warnings, patch: [] };
+};
+
 /**
- * `mutatingDefaults`: judge the object as the mutating webhook leaves it (it is installed, or
- * the object was stored through it). Otherwise the object is judged as written against the
- * CRD given, as a cluster without the mutating webhook would; the patch is still reported.
+ * Judges one entry with `engine` (its options say whether the mutating webhook's defaults and
+ * the CRD's CEL rules apply), or with the generated ValidatingAdmissionPolicy instead of the
+ * webhook when `admissionPolicy` is set.
  */
 export async function judgeEntry(
   engine: AdmissionEngine,
-  schemas: EntrySchemas,
   doc: EntryDocument,
   defaultNamespace: string,
-  mutatingDefaults: boolean,
-  /** Judge with the generated ValidatingAdmissionPolicy instead of the webhook. */
   admissionPolicy = false,
 ): Promise<EntryResult> {
   const apiVersion = asText(doc.object['apiVersion']);
@@ -114,24 +108,21 @@ export async function judgeEntry(
   const metadata = asRecord(doc.object['metadata']);
   const namespace = asText(metadata?.['namespace']) || defaultNamespace;
   const name = asText(metadata?.['name']);
-  const input = {
+  const input: EntryInput = {
     operation: 'CREATE',
     version,
     object: asCreated(doc.object),
     oldObject: null,
     namespace,
-  } as const;
+  };
   const verdict = admissionPolicy
-    ? await apiServerAloneVerdict(schemas, version, input.object, engine.options.hostLists)
-    : mutatingDefaults
-      ? await engine.check(input)
-      : { ...(await engine.validate(input)), patch: engine.mutate(input).patch };
+    ? await apiServerAloneVerdict(engine, input)
+    : await engine.check(input);
   const place = (f: Finding): LocatedFinding => ({
     ...f,
     source: doc.position.source,
     ...doc.locateNearest(f.path),
   });
-  const cel = await celFindingsFor(schemas, version, doc.object);
   // What the API server's ObjectMeta validation refuses before any webhook is called.
   const meta = metadataFindings(doc.object);
   return {
@@ -139,9 +130,9 @@ export async function judgeEntry(
     apiVersion,
     namespace,
     name,
-    allowed: verdict.allowed && cel.denials.length === 0 && meta.length === 0,
-    denials: byPosition([...meta, ...verdict.denials, ...cel.denials].map(place)),
-    warnings: byPosition([...verdict.warnings, ...cel.warnings].map(place)),
+    allowed: verdict.allowed && meta.length === 0,
+    denials: byPosition([...meta, ...verdict.denials].map(place)),
+    warnings: byPosition(verdict.warnings.map(place)),
     patch: verdict.patch,
   };
 }

@@ -9,6 +9,7 @@ import { schemaFindings, schemaRule } from './schema-findings.ts';
 import { collectCelRules, convertCrdSchema, type CelRule, type JsonSchema } from './convert.ts';
 import { servedEntryVersions } from './crd-versions.ts';
 import { createSchemaAjv } from './vocabulary.ts';
+import { withSchemaDefaults } from './schema-defaults.ts';
 import { packageRoot } from '../package-files.ts';
 
 export type { CelRule } from './convert.ts';
@@ -17,6 +18,11 @@ export interface EntrySchemas {
   readonly versions: readonly string[];
   validate(version: string, object: unknown): Finding[];
   celRules(version: string): readonly CelRule[];
+  /**
+   * A copy of `object` with the version's schema defaults applied, as the API server decodes
+   * it before any admission; `object` itself when the version is unknown.
+   */
+  defaulted(version: string, object: unknown): unknown;
   /** The converted schema of a served version (CEL rules are typed and evaluated against it). */
   schema(version: string): JsonSchema | undefined;
 }
@@ -51,6 +57,10 @@ function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
     },
     celRules(version) {
       return compiled.get(version)?.celRules ?? noRules;
+    },
+    defaulted(version, object) {
+      const v = compiled.get(version);
+      return v === undefined ? object : withSchemaDefaults(object, v.schema);
     },
     schema(version) {
       return compiled.get(version)?.schema;

@@ -43,6 +43,17 @@ export interface EngineOptions {
   readonly unknownFields: 'deny' | 'ignore';
   /** The operator's allowed and denied remoteUrl hosts (src/policy/host-lists.ts). */
   readonly hostLists?: HostLists;
+  /**
+   * The API server's stages before our validating webhook, which the engine runs in the API
+   * server's order (AdmissionEngine.prepare and check): (1) `crdDefaults`, the CRD schema's
+   * defaults; (2) `mutatingDefaults`, our mutating webhook's defaults (installed, or the object
+   * was stored through it); (3) `crdCelRules`, the CRD's x-kubernetes-validations rules; then
+   * our rules. The server turns all three off, as the API server has run them before it calls
+   * us; the CLI turns them on to judge a manifest as `kubectl apply` would be judged.
+   */
+  readonly crdDefaults: boolean;
+  readonly mutatingDefaults: boolean;
+  readonly crdCelRules: boolean;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -55,4 +66,7 @@ export const defaultEngineOptions: EngineOptions = {
   onLookupFailure: 'deny',
   lookupTimeoutMs: 2000,
   unknownFields: 'deny',
+  crdDefaults: true,
+  mutatingDefaults: true,
+  crdCelRules: true,
 };

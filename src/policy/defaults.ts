@@ -3,24 +3,21 @@
 import { cloneJson, diffToPatch, setOwn } from './json-patch.ts';
 import type { JsonPatchOperation } from '../model/verdict.ts';
 import { isRecord } from '../json-object.ts';
-
-/**
- * Served versions that get `spec.allowPrivateEndpoint: false`. Kept as data so a version is a
- * one-line change. v1alpha1 is left out as the project's v1alpha1 API reference has no such
- * field; note that ToolHive's current CRD does declare it (default false) on v1alpha1 as well,
- * and in a cluster the API server applies that schema default before any webhook runs.
- */
-export const versionsWithAllowPrivateEndpoint: ReadonlySet<string> = new Set(['v1beta1']);
+import type { JsonSchema } from '../crd/convert.ts';
+import { specFieldDefault } from '../crd/schema-defaults.ts';
 
 /** ToolHive's controller reads this key when `configMapRef.key` is not given. */
 export const defaultCaBundleKey = 'ca.crt';
 
 /**
- * A new object with the defaults applied; `object` is never changed. `transport` is never
- * defaulted: an entry points at a server its author does not control, so ToolHive requires the
- * transport to be stated rather than guessed.
+ * A new object with the defaults applied; `object` is never changed. `schema` is the served
+ * version's schema: `allowPrivateEndpoint` gets the default that schema declares (the CRD is the
+ * one source: our v1beta1 declares false, our v1alpha1 has no such field; ToolHive's own CRD
+ * declares false on both), so the webhook also defaults it where the installed CRD lacks the
+ * default. `transport` is never defaulted: an entry points at a server its author does not
+ * control, so ToolHive requires the transport to be stated rather than guessed.
  */
-export function defaultedEntry(object: unknown, version: string): unknown {
+export function defaultedEntry(object: unknown, schema: JsonSchema | undefined): unknown {
   const copy = cloneJson(object);
   if (!isRecord(copy)) return copy;
   const spec = copy['spec'];
@@ -28,11 +25,13 @@ export function defaultedEntry(object: unknown, version: string): unknown {
 
   // Kubernetes prunes a null in a non-nullable field before applying the schema default, so
   // `allowPrivateEndpoint: null` (YAML `allowPrivateEndpoint:`) ends up false too.
-  if (versionsWithAllowPrivateEndpoint.has(version)) {
+  const allowPrivateDefault = specFieldDefault(schema, 'allowPrivateEndpoint');
+  if (typeof allowPrivateDefault === 'boolean') {
     const current = Object.hasOwn(spec, 'allowPrivateEndpoint')
       ? spec['allowPrivateEndpoint']
       : undefined;
-    if (current === undefined || current === null) setOwn(spec, 'allowPrivateEndpoint', false);
+    if (current === undefined || current === null)
+      setOwn(spec, 'allowPrivateEndpoint', allowPrivateDefault);
   }
 
   // Only an absent key is defaulted; an empty or mistyped one is the schema's to report.
@@ -46,7 +45,10 @@ export function defaultedEntry(object: unknown, version: string): unknown {
   return copy;
 }
 
-/** The JSON Patch that turns `object` into `defaultedEntry(object, version)`; empty if none. */
-export function defaultingPatch(object: unknown, version: string): JsonPatchOperation[] {
-  return diffToPatch(object, defaultedEntry(object, version));
+/** The JSON Patch that turns `object` into `defaultedEntry(object, schema)`; empty if none. */
+export function defaultingPatch(
+  object: unknown,
+  schema: JsonSchema | undefined,
+): JsonPatchOperation[] {
+  return diffToPatch(object, defaultedEntry(object, schema));
 }

@@ -1,6 +1,11 @@
 // The admission engine: one code path for the server, the CLI and the tests. It narrows the
 // untrusted object, runs the pure rules, looks up referenced objects (its only I/O) under one
 // deadline, and ratchets findings on fields an UPDATE did not touch.
+//
+// The order the API server takes an object in is written here once (check): the CRD schema's
+// defaults, our mutating webhook's defaults, the CRD's x-kubernetes-validations (CEL) rules,
+// then our rules. EngineOptions turns the stages before our rules on (the CLI) or off (the
+// server, where the API server has run them before it calls us).
 import type { EntrySchemas } from '../crd/entry-schemas.ts';
 import {
   referenceKey,
@@ -8,7 +13,7 @@ import {
   type ReferenceLookup,
   type ReferenceQuery,
 } from '../model/lookup.ts';
-import { applyPatch, jsonEqual } from './json-patch.ts';
+import { applyPatch, diffToPatch, jsonEqual } from './json-patch.ts';
 import { defaultingPatch } from './defaults.ts';
 import type { EngineOptions, EntryInput } from '../model/review.ts';
 import { rootPath } from '../model/field-path.ts';
@@ -19,7 +24,12 @@ import { ratchet } from './ratchet.ts';
 import { remoteUrlFindings } from './remote-url.ts';
 import { specRequiredFindings } from './spec-required.ts';
 import { unknownFieldRule } from '../crd/schema-findings.ts';
-import type { JsonPatchOperation, RuleResult, Verdict } from '../model/verdict.ts';
+import {
+  noFindings,
+  type JsonPatchOperation,
+  type RuleResult,
+  type Verdict,
+} from '../model/verdict.ts';
 import { asRecord } from '../json-object.ts';
 
 const allow = (shortCircuit: string, patch: readonly JsonPatchOperation[] = []): Verdict => ({
@@ -71,7 +81,10 @@ export class AdmissionEngine {
     }
 
     const spec = asRecord(object['spec']);
-    const rules: RuleResult[] = this.ownRules(input.version, object);
+    const crdRules = this.options.crdCelRules
+      ? await this.crdRuleFindings(input.version, object)
+      : undefined;
+    const rules: RuleResult[] = this.ownRules(input.version, object, crdRules);
 
     const checks = referencedObjects(spec, input.namespace);
     const answers = await this.resolve(
@@ -98,27 +111,64 @@ export class AdmissionEngine {
     const object = asRecord(input.object);
     if (object === undefined) return allow('no-object');
     if (asRecord(object['metadata'])?.['deletionTimestamp'] != null) return allow('being-deleted');
-    return allow('defaulted', defaultingPatch(object, input.version));
+    return allow('defaulted', defaultingPatch(object, this.schemas.schema(input.version)));
   }
 
   /**
-   * What the API server would do end to end (defaulting, then validation of the defaulted
-   * object): the CLI and the cross-checking tests use this.
+   * The object the API server hands to validating admission, from the object as written: the
+   * CRD schema's defaults (`crdDefaults`), then our mutating webhook's (`mutatingDefaults`).
+   * `patch` is everything defaulting adds to the object as written, our webhook's defaults
+   * included even when they are not applied (the CLI's --show-defaults reports them).
    */
-  async check(input: EntryInput, signal?: AbortSignal, budgetMs?: number): Promise<Verdict> {
-    const mutated = this.mutate(input);
-    const object =
-      mutated.patch.length > 0 ? applyPatch(input.object, mutated.patch) : input.object;
-    const verdict = await this.validate({ ...input, object }, signal, budgetMs);
-    return { ...verdict, patch: mutated.patch };
+  prepare(input: EntryInput): { readonly object: unknown; readonly patch: JsonPatchOperation[] } {
+    const crdDefaulted = this.options.crdDefaults
+      ? this.schemas.defaulted(input.version, input.object)
+      : input.object;
+    const mutating = this.mutate({ ...input, object: crdDefaulted }).patch;
+    const defaulted = mutating.length > 0 ? applyPatch(crdDefaulted, mutating) : crdDefaulted;
+    return {
+      object: this.options.mutatingDefaults ? defaulted : crdDefaulted,
+      patch: crdDefaulted === input.object ? [...mutating] : diffToPatch(input.object, defaulted),
+    };
   }
 
-  /** The rules that need no lookup, in the order their findings are reported. */
-  private ownRules(version: string, object: Record<string, unknown>): RuleResult[] {
+  /**
+   * What the API server would do end to end, in its order: prepare (CRD defaults, mutating
+   * defaults), then validation of the prepared object (CRD CEL rules, then ours). The CLI and
+   * the cross-checking tests use this.
+   */
+  async check(input: EntryInput, signal?: AbortSignal, budgetMs?: number): Promise<Verdict> {
+    const prepared = this.prepare(input);
+    const verdict = await this.validate({ ...input, object: prepared.object }, signal, budgetMs);
+    return { ...verdict, patch: prepared.patch };
+  }
+
+  /**
+   * The CRD's x-kubernetes-validations rules on `object` (src/cel/evaluate-rules.ts). Only a
+   * schema converted from a CRD has rules; the evaluator is loaded only then, so a server or a
+   * check on the bundled schemas never pays for it.
+   */
+  async crdRuleFindings(version: string, object: unknown): Promise<RuleResult> {
+    const schema = this.schemas.schema(version);
+    if (schema === undefined || this.schemas.celRules(version).length === 0) return noFindings();
+    const { celRuleFindings } = await import('../cel/evaluate-rules.ts');
+    return celRuleFindings(schema, object);
+  }
+
+  /**
+   * The rules that need no lookup, in the API server's order (the CRD's schema and CEL rules,
+   * `crdRules`, before ours), which is the order their findings are reported in.
+   */
+  private ownRules(
+    version: string,
+    object: Record<string, unknown>,
+    crdRules?: RuleResult,
+  ): RuleResult[] {
     const spec = asRecord(object['spec']);
     return [
       specRequiredFindings(object),
       { denials: this.schemaFindings(version, object), warnings: [] },
+      ...(crdRules === undefined ? [] : [crdRules]),
       remoteUrlFindings(
         spec?.['remoteUrl'],
         spec?.['allowPrivateEndpoint'] === true,

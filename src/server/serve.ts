@@ -67,6 +67,11 @@ export async function startServer(
     onLookupFailure: config.onLookupFailure,
     lookupTimeoutMs: config.lookupTimeoutMs,
     unknownFields: 'ignore',
+    // The API server has applied the CRD's defaults, called /mutate and run the CRD's CEL
+    // rules before it calls /validate.
+    crdDefaults: false,
+    mutatingDefaults: false,
+    crdCelRules: false,
     ...(config.hostLists === undefined ? {} : { hostLists: readHostListsFile(config.hostLists) }),
   });
 

@@ -2,10 +2,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { defaultedEntry, defaultingPatch } from '../../src/policy/defaults.ts';
 import { applyPatch } from '../../src/policy/json-patch.ts';
 import type { JsonPatchOperation } from '../../src/model/verdict.ts';
+import { entrySchemasFromCrd, loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
+
+/** The defaults come from the CRD: the bundled schema of each version. */
+const schemaOf = (version: string) => loadBundledEntrySchemas().schema(version);
 
 const addAllowPrivate: JsonPatchOperation = {
   op: 'add',
@@ -188,9 +192,9 @@ void describe('defaultingPatch per version', () => {
   ];
   for (const c of cases) {
     void test(c.name, () => {
-      const patch = defaultingPatch(c.object, c.version);
+      const patch = defaultingPatch(c.object, schemaOf(c.version));
       assert.deepEqual(patch, c.patch);
-      assert.deepEqual(applyPatch(c.object, patch), defaultedEntry(c.object, c.version));
+      assert.deepEqual(applyPatch(c.object, patch), defaultedEntry(c.object, schemaOf(c.version)));
       assert.ok(patch.every((operation) => !operation.path.includes('transport')));
     });
   }
@@ -200,7 +204,7 @@ void describe('defaultedEntry', () => {
   void test('returns a new object and never changes its input', () => {
     const object = entry({ ...minimalSpec, caBundleRef: { configMapRef: { name: 'ca' } } });
     const snapshot = structuredClone(object);
-    const defaulted = defaultedEntry(object, 'v1beta1') as {
+    const defaulted = defaultedEntry(object, schemaOf('v1beta1')) as {
       spec: { caBundleRef: unknown; groupRef: unknown };
     };
     assert.deepEqual(object, snapshot);
@@ -222,7 +226,7 @@ void describe('defaultedEntry', () => {
       return value;
     };
     const object = freeze(entry({ ...minimalSpec, caBundleRef: { configMapRef: { name: 'ca' } } }));
-    assert.deepEqual(defaultingPatch(object, 'v1beta1'), [addCaKey, addAllowPrivate]);
+    assert.deepEqual(defaultingPatch(object, schemaOf('v1beta1')), [addCaKey, addAllowPrivate]);
   });
 
   void test('keeps everything it does not default', () => {
@@ -231,7 +235,9 @@ void describe('defaultedEntry', () => {
       headerForward: { addPlaintextHeaders: { 'X-A': 'b' } },
       unknownField: [1, { a: null }],
     });
-    const defaulted = defaultedEntry(object, 'v1beta1') as { spec: Record<string, unknown> };
+    const defaulted = defaultedEntry(object, schemaOf('v1beta1')) as {
+      spec: Record<string, unknown>;
+    };
     const { allowPrivateEndpoint, ...rest } = defaulted.spec;
     assert.equal(allowPrivateEndpoint, false);
     assert.deepEqual(rest, (object as { spec: unknown }).spec);
@@ -270,10 +276,10 @@ void describe('idempotence', () => {
   void test('defaulting the defaulted object changes nothing', () => {
     fc.assert(
       fc.property(object, versions, (o, version) => {
-        const patch = defaultingPatch(o, version);
+        const patch = defaultingPatch(o, schemaOf(version));
         const patched = applyPatch(o, patch);
-        assert.deepEqual(patched, defaultedEntry(o, version));
-        assert.deepEqual(defaultingPatch(patched, version), []);
+        assert.deepEqual(patched, defaultedEntry(o, schemaOf(version)));
+        assert.deepEqual(defaultingPatch(patched, schemaOf(version)), []);
       }),
       { numRuns: 1000 },
     );
@@ -282,7 +288,7 @@ void describe('idempotence', () => {
   void test('defaulting only adds or fills, never removes, and never sets transport', () => {
     fc.assert(
       fc.property(object, versions, (o, version) => {
-        for (const operation of defaultingPatch(o, version)) {
+        for (const operation of defaultingPatch(o, schemaOf(version))) {
           assert.notEqual(operation.op, 'remove');
           assert.ok(
             operation.path === '/spec/allowPrivateEndpoint' ||
@@ -306,15 +312,41 @@ void describe('ToolHive examples', () => {
       assert.ok(entries.length > 0);
       for (const object of entries) {
         const version = object?.apiVersion?.split('/')[1] ?? '';
-        const patch = defaultingPatch(object, version);
+        const patch = defaultingPatch(object, schemaOf(version));
         const hasField = object?.spec !== undefined && 'allowPrivateEndpoint' in object.spec;
         const expectAdd = version === 'v1beta1' && !hasField;
         assert.equal(
           patch.some((op) => op.path === '/spec/allowPrivateEndpoint'),
           expectAdd,
         );
-        assert.deepEqual(defaultingPatch(applyPatch(object, patch), version), []);
+        assert.deepEqual(defaultingPatch(applyPatch(object, patch), schemaOf(version)), []);
       }
     });
   }
+});
+
+void describe('the CRD is the one source of the allowPrivateEndpoint default', () => {
+  const toolhiveCrd = new URL(
+    '../../../shared/reference/toolhive-crds/toolhive.stacklok.dev_mcpserverentries.yaml',
+    import.meta.url,
+  );
+  const toolhive = entrySchemasFromCrd(parse(readFileSync(toolhiveCrd, 'utf8')));
+
+  void test("ToolHive's CRD declares it on v1alpha1 too: the webhook then defaults it there", () => {
+    assert.deepEqual(defaultingPatch(entry(minimalSpec), schemaOf('v1alpha1')), []);
+    assert.deepEqual(defaultingPatch(entry(minimalSpec), toolhive.schema('v1alpha1')), [
+      addAllowPrivate,
+    ]);
+  });
+
+  void test('the value is the schema default, not a constant of ours', () => {
+    const schema = structuredClone(schemaOf('v1beta1'))!;
+    const spec = (schema['properties'] as Record<string, Record<string, Record<string, object>>>)[
+      'spec'
+    ]!;
+    spec['properties']!['allowPrivateEndpoint'] = { type: 'boolean', default: true };
+    assert.deepEqual(defaultingPatch(entry(minimalSpec), schema), [
+      { ...addAllowPrivate, value: true },
+    ]);
+  });
 });
