@@ -11,7 +11,13 @@
 // Closed-loop load (autocannon via bench/load.ts): an open-loop Node client on one core cannot
 // outpace the server on the other, so the excess is expressed as concurrency, not rate.
 import type { LoadResult } from '../load.ts';
-import { closedLoad, measurePeak, mib, startObservedServer } from './soak-processes.ts';
+import {
+  closedLoad,
+  measurePeak,
+  mib,
+  shippedSheddingArgs,
+  startObservedServer,
+} from './soak-processes.ts';
 import { option } from '../cli-option.ts';
 
 const overloadSeconds = Number(option('--overload-seconds', '30'));
@@ -64,7 +70,13 @@ async function run(label: string, serveArgs: string[]): Promise<Row[]> {
   }
 }
 
-const rows = await run('shedding on (defaults)', ['--max-connections', '0']);
+// ourServeArgs (bench/servers.ts) turns shedding off for the throughput benches; put the shipped
+// defaults back, or this run would measure shedding off twice.
+const rows = await run('shedding on (defaults)', [
+  ...shippedSheddingArgs(),
+  '--max-connections',
+  '0',
+]);
 if (compare)
   rows.push(
     ...(await run('shedding off', [

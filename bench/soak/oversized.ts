@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { option } from '../cli-option.ts';
 import { scenarioByName } from '../payloads.ts';
-import { failedIn, mib, runRate, startObservedServer } from './soak-processes.ts';
+import {
+  failedIn,
+  mib,
+  runRate,
+  shippedSheddingArgs,
+  startObservedServer,
+} from './soak-processes.ts';
 import type { LoadWindow } from './rate-load.ts';
 
 const rate = Number(option('--rate', '300'));
@@ -95,12 +101,7 @@ async function sendOversized(
   return tally;
 }
 
-const server = await startObservedServer([
-  '--shed-event-loop-delay',
-  '200',
-  '--shed-bytes-in-flight',
-  '16',
-]);
+const server = await startObservedServer(shippedSheddingArgs());
 try {
   const body = oversizedReview();
   const caFile = join(server.logFile, '..', 'ca.crt');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LoadResult, LoadSpec } from '../load.ts';
 import { scenarioByName } from '../payloads.ts';
+import { defaultServeConfig } from '../../src/config.ts';
 import {
   freePort,
   ourServeArgs,
@@ -20,6 +21,20 @@ import type { ServerSample } from './observed-server.ts';
 import type { LoadWindow, RateLoadSpec } from './rate-load.ts';
 
 const here = new URL('./', import.meta.url).pathname;
+
+/**
+ * Load shedding as shipped: bench/servers.ts turns it off for the throughput benches
+ * (ourServeArgs), so a soak that means to exercise it appends these, read from the option
+ * table so they follow the defaults.
+ */
+export function shippedSheddingArgs(): string[] {
+  return [
+    '--shed-event-loop-delay',
+    String(defaultServeConfig.shedEventLoopDelayMs),
+    '--shed-bytes-in-flight',
+    String(defaultServeConfig.shedBytesInFlightMiB),
+  ];
+}
 
 export interface ObservedServer {
   readonly url: string;

@@ -4,7 +4,9 @@
 import { renderFieldPath } from '../../src/render/messages.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
+  ReviewLimitScan,
   reviewLimits,
   reviewOverLimits,
   ReviewOverLimits,
@@ -156,4 +158,80 @@ test('what a real review looks like passes, and JSON.parse agrees with the scan 
   );
   assert.equal(reviewOverLimits(text), undefined);
   assert.equal(reviewOverLimits(` \n${text}\n `), undefined);
+});
+
+describe('fed in chunks, as the server reads a body', () => {
+  // The server scans each chunk as it arrives; wherever TCP and TLS cut the body (inside a
+  // string, between a backslash and the quote it escapes, inside a multi-byte character, inside
+  // the uid), the decision must be the one the whole text gets.
+  const decision = (r: ReviewOverLimits | undefined): unknown =>
+    r === undefined
+      ? undefined
+      : { type: r.finding.type, path: renderFieldPath(r.finding.path), uid: r.uid };
+  const inChunks = (bytes: Buffer, cuts: number[]): ReviewOverLimits | undefined => {
+    const scan = new ReviewLimitScan();
+    let from = 0;
+    let result: ReviewOverLimits | undefined;
+    for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b)]) {
+      result = scan.push(bytes.subarray(from, Math.max(from, cut)));
+      from = Math.max(from, cut);
+    }
+    return scan.push(bytes.subarray(from)) ?? result;
+  };
+  const tricky = `é\\"\u2028${'\\'.repeat(7)}"ü€𝄞`;
+  const texts = [
+    reviewText({ metadata: { name: tricky }, spec: { [tricky]: [tricky, { a: '\\' }] } }),
+    reviewText(objectWithValues(reviewLimits.valuesPerObject + 1)),
+    reviewText({}, objectWithValues(reviewLimits.valuesPerObject + 1)),
+    reviewText(nested(reviewLimits.depthPerObject + 1)),
+    reviewText({ a: `${'\\"'.repeat(reviewLimits.stringLength / 2)}x` }),
+    reviewText({ a: 'é'.repeat(reviewLimits.stringLength / 2) }),
+    reviewText({ a: 'é'.repeat(reviewLimits.stringLength / 2 + 1) }),
+    reviewText(objectWithValues(reviewLimits.valuesPerObject + 1)).replace(
+      '"uid":"the-uid"',
+      `"uid":"${'\\\\'.repeat(20)}\\u0041"`,
+    ),
+  ].map((t) => Buffer.from(t));
+
+  test('any cuts of hand-made reviews at and over each limit', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (bytes, cuts) => {
+          assert.deepEqual(decision(inChunks(bytes, cuts)), decision(reviewOverLimits(bytes)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('any cuts of generated JSON', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 6 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (value, cuts) => {
+          const bytes = Buffer.from(reviewText(value, value));
+          assert.deepEqual(decision(inChunks(bytes, cuts)), decision(reviewOverLimits(bytes)));
+          // Byte by byte too: the smallest chunks a stream can deliver.
+          const scan = new ReviewLimitScan();
+          let bytewise: ReviewOverLimits | undefined;
+          for (let i = 0; i < bytes.length && bytewise === undefined; i++)
+            bytewise = scan.push(bytes.subarray(i, i + 1));
+          assert.deepEqual(decision(bytewise), decision(reviewOverLimits(bytes)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('a string over the limit is refused before it ends (the server need not wait for it)', () => {
+    const scan = new ReviewLimitScan();
+    assert.equal(scan.push(Buffer.from('{"request":{"uid":"u","object":{"a":"')), undefined);
+    assert.equal(scan.push(Buffer.alloc(reviewLimits.stringLength, 'x')), undefined);
+    const refused = scan.push(Buffer.from('x'));
+    assert.equal(refused?.finding.type, 'TooLong');
+    assert.equal(refused.uid, 'u');
+  });
 });
