@@ -117,9 +117,7 @@ describe('a review over the limits is refused before its body has arrived', () =
       assertLimitDenial(await read.next());
       // Only now the remaining ~4.7 MiB: read and discarded, then the next request is answered.
       socket.write(rest);
-      socket.write(
-        requestHead(`content-length: ${Buffer.byteLength(ordinary)}\r\n`) + ordinary,
-      );
+      socket.write(requestHead(`content-length: ${Buffer.byteLength(ordinary)}\r\n`) + ordinary);
       assertAllowed(await read.next());
     } finally {
       socket.destroy();
@@ -138,9 +136,7 @@ describe('a review over the limits is refused before its body has arrived', () =
       socket.write(`${rest.length.toString(16)}\r\n`);
       socket.write(rest);
       socket.write('\r\n0\r\n\r\n');
-      socket.write(
-        requestHead(`content-length: ${Buffer.byteLength(ordinary)}\r\n`) + ordinary,
-      );
+      socket.write(requestHead(`content-length: ${Buffer.byteLength(ordinary)}\r\n`) + ordinary);
       assertAllowed(await read.next());
     } finally {
       socket.destroy();
