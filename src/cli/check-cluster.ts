@@ -6,7 +6,9 @@ import type { CheckConfig } from './check-args.ts';
 import { clusterLookupFor, engineOptionsFor, schemasFor } from './check-engine.ts';
 import { summarize, type CheckReport, type EntryResult } from './check-report.ts';
 import { CheckSetupError, setupStep } from './check-setup-error.ts';
-import { listStoredEntries, preferredVersion } from './cluster-entries.ts';
+import { preferredVersion } from '../model/entry.ts';
+import { connectKubeApi } from '../references/kube-api.ts';
+import { listStoredEntries } from '../references/stored-entries.ts';
 import { judgeEntry } from './judge-entry.ts';
 
 export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
@@ -19,10 +21,13 @@ export async function auditCluster(config: CheckConfig): Promise<CheckReport> {
   const version = preferredVersion(schemas.versions);
   if (version === undefined)
     throw new CheckSetupError('the schemas define no MCPServerEntry version');
-  const stored = await setupStep('cannot list MCPServerEntries', () =>
-    listStoredEntries(kubeconfig, version, config.auditNamespaces),
+  const api = await setupStep('cannot use the cluster', () =>
+    Promise.resolve(connectKubeApi(kubeconfig)),
   );
-  const lookup = await clusterLookupFor(config);
+  const stored = await setupStep('cannot list MCPServerEntries', () =>
+    listStoredEntries(api, version, config.auditNamespaces),
+  );
+  const lookup = await clusterLookupFor(config, api);
   // Stored objects went through the mutating webhook, if it is installed.
   const engine = new AdmissionEngine(schemas, lookup, {
     ...engineOptionsFor(config),

@@ -9,6 +9,7 @@ import type { CheckConfig, ReferenceMode } from './check-args.ts';
 import { CheckSetupError, setupStep } from './check-setup-error.ts';
 import { HostListsFileError, readHostListsFile } from '../references/host-lists-file.ts';
 import type { HostLists } from '../policy/host-lists.ts';
+import type { KubeApi } from '../references/kube-api.ts';
 
 function hostListsOf(path: string): HostLists {
   try {
@@ -60,23 +61,25 @@ export function schemasFor(config: CheckConfig): Promise<EntrySchemas> {
 /**
  * The live-cluster lookup for a short-lived process: one GET per distinct object, remembered
  * for the run. The server's informer caches would only add a watch to tear down again.
+ * `api` is the run's cluster client when it already has one (the audit).
  */
-export async function clusterLookupFor(config: CheckConfig): Promise<ReferenceLookup> {
+export async function clusterLookupFor(
+  config: CheckConfig,
+  api?: KubeApi,
+): Promise<ReferenceLookup> {
   return setupStep('cannot use the cluster', async () => {
     if (config.kubeconfig === undefined)
       throw new Error('no kubeconfig: pass --kubeconfig or set KUBECONFIG');
     const kubeconfig = config.kubeconfig;
-    const [{ loadKubeConfig }, { KubeApi }, { ServedVersion }, { DirectLookup }, events] =
-      await Promise.all([
-        import('../references/cluster-lookup.ts'),
-        import('../references/kube-api.ts'),
-        import('../references/served-version.ts'),
-        import('../references/direct-lookup.ts'),
-        import('../references/lookup-events.ts'),
-      ]);
-    const api = new KubeApi(loadKubeConfig(kubeconfig));
+    const [{ connectKubeApi }, { ServedVersion }, { DirectLookup }, events] = await Promise.all([
+      import('../references/kube-api.ts'),
+      import('../references/served-version.ts'),
+      import('../references/direct-lookup.ts'),
+      import('../references/lookup-events.ts'),
+    ]);
+    const client = api ?? connectKubeApi(kubeconfig);
     return new RunMemoLookup(
-      new DirectLookup(api, new ServedVersion(api), events.ignoreLookupEvents),
+      new DirectLookup(client, new ServedVersion(client), events.ignoreLookupEvents),
     );
   });
 }

@@ -37,11 +37,8 @@ export async function loadEntrySchemas(
 // The raw JSON, not client-node's typed model: the typed model renames `default` to
 // `_default` and drops unknown x-kubernetes-* keys, which would change the schema we enforce.
 async function fetchInstalledCrd(kubeconfig: string | undefined): Promise<unknown> {
-  const [{ KubeApi }, { loadKubeConfig }] = await Promise.all([
-    import('../references/kube-api.ts'),
-    import('../references/cluster-lookup.ts'),
-  ]);
-  const api = new KubeApi(loadKubeConfig(kubeconfig));
+  const { connectKubeApi } = await import('../references/kube-api.ts');
+  const api = connectKubeApi(kubeconfig);
   const answer = await api.getJson(
     `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${entryCrdName}`,
     AbortSignal.timeout(10_000),

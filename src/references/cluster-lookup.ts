@@ -3,14 +3,13 @@
 // GETs, and (with --delete-protection) the MCPServerEntry cache that the DELETE check reads.
 // Start-up does not wait for the API server: caches sync in the background and /readyz says
 // not ready until they have.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { ServeConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { CachedClusterLookup } from './cached-cluster-lookup.ts';
 import { ClusterCaches } from './cluster-caches.ts';
 import { DeleteProtection } from './delete-protection.ts';
 import { DirectLookup } from './direct-lookup.ts';
-import { KubeApi } from './kube-api.ts';
+import { connectKubeApi } from './kube-api.ts';
 import type { ReferenceLookup } from '../model/lookup.ts';
 import { ignoreLookupEvents, type LookupObserver } from './lookup-events.ts';
 import { ServedVersion } from './served-version.ts';
@@ -26,20 +25,13 @@ export interface ClusterLookupSetup {
   readonly deleteProtection?: DeleteProtection;
 }
 
-export function loadKubeConfig(kubeconfig: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (kubeconfig === undefined) kc.loadFromCluster();
-  else kc.loadFromFile(kubeconfig);
-  return kc;
-}
-
 export function createClusterLookup(
   config: ServeConfig,
   log: Logger,
   options: ClusterLookupOptions = {},
 ): Promise<ClusterLookupSetup> {
   const observe = options.observe ?? ignoreLookupEvents;
-  const api = new KubeApi(loadKubeConfig(config.kubeconfig));
+  const api = connectKubeApi(config.kubeconfig);
   const version = new ServedVersion(api);
   const direct = new DirectLookup(api, version, observe);
   const caches = new ClusterCaches({

@@ -1,4 +1,6 @@
-// The few API calls the lookups make (GET one object, LIST a page, WATCH a stream), over
+// The one cluster client, used by the lookups, by crd/ (the installed CRD) and by the CLI (the
+// audit's list of stored entries). The few API calls they make (GET one object, LIST a page,
+// WATCH a stream), over
 // client-node's KubeConfig (client certificates, token files, exec plugins, in-cluster) and its
 // fetch. Two reasons not to use the generated API classes: every call here must stop when the
 // caller's deadline aborts it, and the generated models would deserialise whole objects (a
@@ -7,8 +9,8 @@
 import {
   HttpMethod,
   IsomorphicFetchHttpLibrary,
+  KubeConfig,
   RequestContext,
-  type KubeConfig,
 } from '@kubernetes/client-node';
 import { isRecord } from '../json-object.ts';
 
@@ -199,3 +201,15 @@ export class KubeApi {
     }
   }
 }
+
+/** Credentials from a kubeconfig file, or the pod's service account when none is given. */
+export function loadKubeConfig(kubeconfig: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfig === undefined) kc.loadFromCluster();
+  else kc.loadFromFile(kubeconfig);
+  return kc;
+}
+
+/** The client for the cluster of `kubeconfig` (in-cluster credentials when undefined). */
+export const connectKubeApi = (kubeconfig: string | undefined): KubeApi =>
+  new KubeApi(loadKubeConfig(kubeconfig));

@@ -1,12 +1,15 @@
 // Which version of toolhive.stacklok.dev to read MCPGroups and auth configs in. ToolHive
 // serves v1alpha1 (deprecated) and v1beta1; older installs serve v1alpha1 only. The facts we
-// read (status.phase, spec.type) are the same in both, so prefer v1beta1 and fall back.
+// read (status.phase, spec.type) are the same in both: of those two, the one Kubernetes'
+// version priority prefers (model/entry.ts, as the audit picks its version).
 // Discovery is retried on the next call after a failure, and remembered after a success.
 import type { ApiResult, KubeApi } from './kube-api.ts';
 import { toolhiveGroup } from './reference-resources.ts';
 import { isRecord } from '../json-object.ts';
+import { preferredVersion } from '../model/entry.ts';
 
-export const preferredVersions = ['v1beta1', 'v1alpha1'] as const;
+/** The versions whose MCPGroup and MCPExternalAuthConfig we know how to read. */
+export const readableVersions: readonly string[] = ['v1beta1', 'v1alpha1'];
 
 /** The version to use from an APIGroup discovery document, or undefined if none we know. */
 export function pickServedVersion(apiGroup: unknown): string | undefined {
@@ -15,7 +18,7 @@ export function pickServedVersion(apiGroup: unknown): string | undefined {
   const served = new Set(
     versions.map((v) => (isRecord(v) && typeof v['version'] === 'string' ? v['version'] : '')),
   );
-  return preferredVersions.find((v) => served.has(v));
+  return preferredVersion(readableVersions.filter((v) => served.has(v)));
 }
 
 export class ServedVersion {
@@ -67,7 +70,7 @@ export class ServedVersion {
       return {
         ok: false,
         failure: 'not-served',
-        message: `API group ${toolhiveGroup} serves none of ${preferredVersions.join(', ')}`,
+        message: `API group ${toolhiveGroup} serves none of ${readableVersions.join(', ')}`,
       };
     }
     this.known = version;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { FakeApiServer, group, secret, type StoredObject } from '../references/fake-api-server.ts';
-import { preferredVersion } from '../../src/cli/cluster-entries.ts';
+import { preferredVersion } from '../../src/model/entry.ts';
 import { runCheckCaptured } from './golden-cases.ts';
 
 const entry = (namespace: string, name: string, spec: Record<string, unknown>): StoredObject => ({

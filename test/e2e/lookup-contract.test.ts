@@ -6,9 +6,9 @@
 import { after } from 'node:test';
 import { createLogger } from '../../src/log.ts';
 import { defaultServeConfig, type ServeConfig } from '../../src/config.ts';
-import { createClusterLookup, loadKubeConfig } from '../../src/references/cluster-lookup.ts';
+import { createClusterLookup } from '../../src/references/cluster-lookup.ts';
 import { DirectLookup } from '../../src/references/direct-lookup.ts';
-import { KubeApi } from '../../src/references/kube-api.ts';
+import { KubeApi, loadKubeConfig } from '../../src/references/kube-api.ts';
 import { ignoreLookupEvents } from '../../src/references/lookup-events.ts';
 import type { ReferenceLookup } from '../../src/model/lookup.ts';
 import { ServedVersion } from '../../src/references/served-version.ts';

@@ -1,7 +1,8 @@
-// Audit mode's input: every MCPServerEntry the cluster stores, read with list calls only
+// The audit's input: every MCPServerEntry the cluster stores, read with list calls only
 // (read-only by construction), page by page so a large cluster is not one huge response.
 import { entryGroup, entryKind, entryPlural } from '../model/entry.ts';
 import { asRecord } from '../json-object.ts';
+import type { KubeApi } from './kube-api.ts';
 
 export interface StoredEntry {
   readonly object: Record<string, unknown>;
@@ -9,51 +10,42 @@ export interface StoredEntry {
   readonly name: string;
 }
 
-/**
- * Kubernetes' version priority (GA, then beta, then alpha; higher numbers first): the API
- * server converts stored objects to whichever served version we ask for, so we ask for the
- * one it would prefer.
- */
-export function preferredVersion(versions: readonly string[]): string | undefined {
-  const rank = (v: string): [number, number, number] => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (m === null) return [0, 0, 0];
-    const stability = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
-    return [stability, Number(m[1]), Number(m[3] ?? 0)];
-  };
-  return [...versions].sort((a, b) => {
-    const [x, y] = [rank(a), rank(b)];
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
-  })[0];
-}
+/** Deadline of one page: generous, a list of 500 entries is a few hundred kilobytes. */
+const pageTimeoutMs = 30_000;
 
+/**
+ * The entries of `namespaces` (all namespaces when empty) in `version`, sorted by namespace
+ * and name. Throws with the API server's one-line message when a page cannot be read.
+ */
 export async function listStoredEntries(
-  kubeconfig: string,
+  api: KubeApi,
   version: string,
   namespaces: readonly string[],
+  pageSize = 500,
 ): Promise<StoredEntry[]> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const scopes: (string | undefined)[] = namespaces.length === 0 ? [undefined] : [...namespaces];
   const out: StoredEntry[] = [];
   for (const namespace of scopes) {
+    const base =
+      namespace === undefined
+        ? `/apis/${entryGroup}/${version}/${entryPlural}`
+        : `/apis/${entryGroup}/${version}/namespaces/${encodeURIComponent(namespace)}/${entryPlural}`;
     let next: string | undefined;
     do {
-      const base = { group: entryGroup, version, plural: entryPlural, limit: 500 };
-      const paging = next === undefined ? {} : { _continue: next };
-      const page = asRecord(
-        namespace === undefined
-          ? await api.listClusterCustomObject({ ...base, ...paging })
-          : await api.listNamespacedCustomObject({ ...base, ...paging, namespace }),
+      const query = new URLSearchParams({ limit: String(pageSize) });
+      if (next !== undefined) query.set('continue', next);
+      const answer = await api.getJson(
+        `${base}?${query.toString()}`,
+        AbortSignal.timeout(pageTimeoutMs),
       );
+      if (!answer.ok) throw new Error(answer.message);
+      const page = asRecord(answer.value);
       const items = page?.['items'];
       for (const item of Array.isArray(items) ? items : []) {
         const object = asRecord(item);
         const metadata = asRecord(object?.['metadata']);
         if (object === undefined) continue;
-        // The list response's items carry no apiVersion/kind; restore them for the engine.
+        // The list response's items may carry no apiVersion/kind; restore them for the engine.
         out.push({
           object: { ...object, apiVersion: `${entryGroup}/${version}`, kind: entryKind },
           namespace: typeof metadata?.['namespace'] === 'string' ? metadata['namespace'] : '',
