@@ -29,19 +29,36 @@ export interface EntrySchemas {
 
 interface CompiledVersion {
   readonly schema: JsonSchema;
-  readonly check: ValidateFunction;
+  /** Compiled on the first validation of this version, unless compiled up front. */
+  check: ValidateFunction | undefined;
   readonly celRules: readonly CelRule[];
 }
 
 const noRules: readonly CelRule[] = Object.freeze([]);
 
-function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
-  const ajv = createSchemaAjv();
+interface CompileOptions {
+  /**
+   * Compile every version now, so a schema ajv cannot compile fails here (a CRD from a file or
+   * a cluster); otherwise each version is compiled when first used (a run over v1beta1 entries
+   * never compiles v1alpha1).
+   */
+  readonly eager: boolean;
+  /** Check each schema against JSON Schema's meta-schema first (compiling that costs ~0.1 s). */
+  readonly validateSchema: boolean;
+}
+
+function compileAll(
+  schemas: ReadonlyMap<string, JsonSchema>,
+  options: CompileOptions,
+): EntrySchemas {
+  let ajv: ReturnType<typeof createSchemaAjv> | undefined;
+  const compile = (schema: JsonSchema): ValidateFunction =>
+    (ajv ??= createSchemaAjv({ validateSchema: options.validateSchema })).compile(schema);
   const compiled = new Map<string, CompiledVersion>();
   for (const [version, schema] of schemas) {
     compiled.set(version, {
       schema,
-      check: ajv.compile(schema),
+      check: options.eager ? compile(schema) : undefined,
       celRules: Object.freeze(collectCelRules(schema)),
     });
   }
@@ -52,8 +69,9 @@ function compileAll(schemas: ReadonlyMap<string, JsonSchema>): EntrySchemas {
       const v = compiled.get(version);
       if (v === undefined)
         return [finding.notSupported(fieldPath('apiVersion'), version, versions, schemaRule)];
-      if (v.check(object)) return [];
-      return schemaFindings(v.check.errors ?? [], object, v.schema);
+      const check = (v.check ??= compile(v.schema));
+      if (check(object)) return [];
+      return schemaFindings(check.errors ?? [], object, v.schema);
     },
     celRules(version) {
       return compiled.get(version)?.celRules ?? noRules;
@@ -73,7 +91,11 @@ const bundledFile = /^mcpserverentry\.([a-z0-9]+)\.json$/;
 
 let bundled: EntrySchemas | undefined;
 
-/** The schemas shipped in schemas/ (generated from deploy/crds/); loaded and compiled once per process. */
+/**
+ * The schemas shipped in schemas/ (generated from deploy/crds/); loaded once per process, each
+ * version compiled when first used. They are our own build's output, checked against the
+ * meta-schema by test/crd/entry-schemas.test.ts, so a run does not pay for that check.
+ */
 export function loadBundledEntrySchemas(): EntrySchemas {
   if (bundled !== undefined) return bundled;
   const schemas = new Map<string, JsonSchema>();
@@ -87,7 +109,7 @@ export function loadBundledEntrySchemas(): EntrySchemas {
   }
   if (schemas.size === 0)
     throw new Error(`no mcpserverentry.<version>.json in ${bundledSchemaDir}`);
-  bundled = compileAll(schemas);
+  bundled = compileAll(schemas, { eager: false, validateSchema: false });
   return bundled;
 }
 
@@ -100,5 +122,5 @@ export function entrySchemasFromCrd(crd: unknown): EntrySchemas {
   const schemas = new Map<string, JsonSchema>();
   for (const version of servedEntryVersions(crd))
     schemas.set(version.name, convertCrdSchema(version.openAPIV3Schema).schema);
-  return compileAll(schemas);
+  return compileAll(schemas, { eager: true, validateSchema: true });
 }

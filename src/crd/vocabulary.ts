@@ -90,7 +90,12 @@ export function registerKubernetesVocabulary(ajv: Ajv): Ajv {
   return ajv;
 }
 
-/** The ajv configuration every CRD schema is compiled with: strict, all errors, Kubernetes vocabulary. */
-export function createSchemaAjv(): Ajv {
-  return registerKubernetesVocabulary(new Ajv({ strict: true, allErrors: true }));
+/**
+ * The ajv configuration every CRD schema is compiled with: strict, all errors, Kubernetes
+ * vocabulary. `validateSchema: false` skips the meta-schema check, for schemas already checked.
+ */
+export function createSchemaAjv(options: { readonly validateSchema?: boolean } = {}): Ajv {
+  return registerKubernetesVocabulary(
+    new Ajv({ strict: true, allErrors: true, validateSchema: options.validateSchema ?? true }),
+  );
 }

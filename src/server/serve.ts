@@ -49,6 +49,9 @@ export async function startServer(
   }
 
   const schemas = await loadEntrySchemas(config.crd, config.kubeconfig);
+  // The bundled schemas compile on first use; the server compiles them now, so the first
+  // admission request does not wait for it.
+  for (const version of schemas.versions) schemas.validate(version, {});
   const metrics = new WebhookMetrics();
   const { lookup, source, deleteProtection } = await selectLookup(
     config,

@@ -1,7 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrdShapeError } from '../../src/crd/crd-versions.ts';
-import { entrySchemasFromCrd, loadBundledEntrySchemas } from '../../src/crd/entry-schemas.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  bundledSchemaDir,
+  entrySchemasFromCrd,
+  loadBundledEntrySchemas,
+} from '../../src/crd/entry-schemas.ts';
+import { createSchemaAjv } from '../../src/crd/vocabulary.ts';
 import { readEntryCrd } from '../../src/crd/generate-schemas.ts';
 import { shown } from '../support/shown-findings.ts';
 
@@ -21,6 +27,24 @@ describe('EntrySchemas', () => {
     const schemas = loadBundledEntrySchemas();
     assert.deepEqual(schemas.versions, ['v1alpha1', 'v1beta1']);
     assert.equal(loadBundledEntrySchemas(), schemas);
+  });
+
+  // loadBundledEntrySchemas skips ajv's meta-schema check at run time (it costs every `check`
+  // ~0.1 s); this is that check, for every schema shipped.
+  test('every bundled schema passes the JSON Schema meta-schema and compiles strictly', () => {
+    const files = readdirSync(bundledSchemaDir).filter((f) => f.endsWith('.json'));
+    assert.ok(files.length >= 2);
+    for (const file of files) {
+      const schema = JSON.parse(readFileSync(`${bundledSchemaDir}${file}`, 'utf8')) as object;
+      const ajv = createSchemaAjv();
+      assert.equal(ajv.validateSchema(schema), true, `${file}: ${ajv.errorsText(ajv.errors)}`);
+      assert.equal(typeof ajv.compile(schema), 'function');
+    }
+  });
+
+  test('a schema that breaks the meta-schema is refused when meta-checking is on', () => {
+    const ajv = createSchemaAjv();
+    assert.equal(ajv.validateSchema({ type: 'object', required: 'name' }), false);
   });
 
   test('a valid entry has no findings', () => {
