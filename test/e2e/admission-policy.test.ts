@@ -17,39 +17,9 @@ import {
   type PolicyCase,
 } from '../admission-policy/policy-cases.ts';
 import { hostListCases, hostListConfigMap } from '../admission-policy/host-list-cases.ts';
+import { createAll, waitForVerdict } from './support/dry-run-cases.ts';
 
 const startTimeout = { timeout: 30 * 60_000 };
-
-interface Created {
-  readonly denied: ReadonlySet<string>;
-  /** The API server's message for each denied object, keyed by name. */
-  readonly messages: ReadonlyMap<string, string>;
-}
-
-/** Creates every case in one kubectl run (server-side dry run) and reads who was denied. */
-async function createAll(cp: ControlPlane, cases: readonly PolicyCase[]): Promise<Created> {
-  const list = { apiVersion: 'v1', kind: 'List', items: cases.map((c) => c.object) };
-  const result = await cp.kubectl(
-    ['create', '--dry-run=server', '--validate=false', '-o', 'name', '-f', '-'],
-    {
-      input: JSON.stringify(list),
-      allowFailure: true,
-    },
-  );
-  const created = new Set(
-    result.stdout
-      .split('\n')
-      .filter((l) => l.includes('/'))
-      .map((l) => l.slice(l.indexOf('/') + 1)),
-  );
-  const messages = new Map<string, string>();
-  for (const line of result.stderr.split('\n')) {
-    const name = /"(case-\d+)"/.exec(line)?.[1];
-    if (name !== undefined && !messages.has(name)) messages.set(name, line);
-  }
-  const denied = new Set(cases.map((c) => c.name).filter((n) => !created.has(n)));
-  return { denied, messages };
-}
 
 describe('the generated ValidatingAdmissionPolicy on a real API server (no webhook)', () => {
   let cp: ControlPlane;
@@ -59,16 +29,9 @@ describe('the generated ValidatingAdmissionPolicy on a real API server (no webho
     await cp.kubectl(['apply', '-f', '-'], {
       input: renderPolicy({ actions: ['Deny'], name: defaultPolicyName, output: 'yaml' }),
     });
-    // A policy takes effect once the API server's informer has compiled it: poll with a case
-    // it must deny.
     const probe = policyCases().find((c) => c.name === 'case-probe');
     assert.ok(probe !== undefined);
-    for (let i = 0; ; i++) {
-      const { denied } = await createAll(cp, [probe]);
-      if (denied.size === 1) break;
-      if (i > 100) throw new Error('the policy never took effect');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForVerdict(cp, probe, true, 'the policy');
   }, startTimeout);
 
   after(async () => {
@@ -135,11 +98,7 @@ describe('the generated ValidatingAdmissionPolicy on a real API server (no webho
     }));
     const probe = cases.find((c) => c.remoteUrl === 'https://other.example.com');
     assert.ok(probe !== undefined);
-    for (let i = 0; ; i++) {
-      if ((await createAll(cp, [probe])).denied.size === 1) break;
-      if (i > 100) throw new Error('the host-list policy never took effect');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForVerdict(cp, probe, true, 'the host-list policy');
     const { denied } = await createAll(cp, cases);
     for (const c of cases) assert.equal(denied.has(c.name), c.expected, c.remoteUrl);
   });

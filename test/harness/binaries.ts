@@ -31,12 +31,20 @@ export async function ensureTool(toolset: string): Promise<string> {
   return binDir;
 }
 
-/** The control plane's binaries (kube-apiserver, kubectl, etcd). */
-export async function ensureBinaries(): Promise<ControlPlaneBinaries> {
+/**
+ * The control plane's binaries (kube-apiserver, kubectl, etcd). With `apiServerToolset` (e.g.
+ * `controlplane-1.30`, the version matrix), kube-apiserver comes from that toolset and etcd and
+ * kubectl from `controlplane`.
+ */
+export async function ensureBinaries(apiServerToolset?: string): Promise<ControlPlaneBinaries> {
   const binDir = await ensureTool('controlplane');
+  const apiServerDir =
+    apiServerToolset === undefined || apiServerToolset === 'controlplane'
+      ? binDir
+      : await ensureTool(apiServerToolset);
   return {
     binDir,
-    kubeApiServer: `${binDir}/kube-apiserver`,
+    kubeApiServer: `${apiServerDir}/kube-apiserver`,
     kubectl: `${binDir}/kubectl`,
     etcd: `${binDir}/etcd`,
   };

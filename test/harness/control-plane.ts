@@ -72,13 +72,18 @@ export interface StartControlPlaneOptions {
   readonly network?: ApiServerNetwork & { readonly serviceIp: string };
   /** Where the work dir is created (default the OS temp dir). */
   readonly workDirParent?: string;
+  /**
+   * The test/tools toolset whose kube-apiserver runs (default `controlplane`, Kubernetes 1.34);
+   * `controlplane-1.30` is the oldest minor the chart supports (the version matrix).
+   */
+  readonly apiServerToolset?: string;
 }
 
 export async function startControlPlane(
   opts: StartControlPlaneOptions = {},
 ): Promise<ControlPlane> {
   const outliveParent = opts.outliveParent ?? false;
-  const binaries = await ensureBinaries();
+  const binaries = await ensureBinaries(opts.apiServerToolset);
   const workDir = await mkdtemp(join(opts.workDirParent ?? tmpdir(), 'mcpentry-controlplane-'));
   if (!outliveParent) removeOnExit(workDir);
   let etcd: RunningEtcd | undefined;
