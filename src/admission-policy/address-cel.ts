@@ -20,7 +20,7 @@ import {
   type AddressClassKind,
 } from '../policy/ip-ranges.ts';
 import { ipv4EmbeddingTable, type EmbeddingReading } from '../policy/ipv4-in-ipv6.ts';
-import { parseDottedQuad, parseIPv6, type IPv6Words } from '../policy/ip-address.ts';
+import { parseDottedQuad, parseIPv6, type IPv6Words } from '../ip-address.ts';
 import { celLet, celString } from './cel-text.ts';
 
 const classText = (kind: AddressClassKind, description: string): string =>

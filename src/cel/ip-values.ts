@@ -1,6 +1,8 @@
 // IP addresses and prefixes as Kubernetes' CEL `ip` and `cidr` libraries read them: Go's
-// netip parsers (dotted decimal without leading zeros, RFC 4291 IPv6 text), zones refused, and
-// IPv4-mapped IPv6 refused because it hides an IPv4 address behind an IPv6 family.
+// netip parsers (dotted decimal without leading zeros, RFC 4291 IPv6 text, read by the one
+// parser in src/ip-address.ts), zones refused, and IPv4-mapped IPv6 refused because it hides
+// an IPv4 address behind an IPv6 family.
+import { parseDottedQuad, parseIPv6 } from '../ip-address.ts';
 
 export interface IpValue {
   readonly family: 4 | 6;
@@ -13,45 +15,11 @@ export interface CidrValue {
   readonly prefixLength: number;
 }
 
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
-
-function parseGroups(text: string): bigint[] | undefined {
-  if (text === '') return [];
-  const groups: bigint[] = [];
-  const parts = text.split(':');
-  for (const [i, part] of parts.entries()) {
-    if (i === parts.length - 1 && part.includes('.')) {
-      const v4 = parseIPv4(part);
-      if (v4 === undefined) return undefined;
-      groups.push(v4 >> 16n, v4 & 0xffffn);
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(part)) {
-      groups.push(BigInt(`0x${part}`));
-    } else return undefined;
-  }
-  return groups;
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = parseGroups(halves[0] ?? '');
-  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const groups = [...head, ...Array<bigint>(missing).fill(0n), ...tail];
-  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
+/** The 128-bit value of eight 16-bit groups. */
+function ipv6Bits(words: readonly number[]): bigint {
+  let bits = 0n;
+  for (const w of words) bits = (bits << 16n) | BigInt(w);
+  return bits;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -59,13 +27,14 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 export function parseIp(text: string): Parsed<IpValue> {
   if (text.includes('%')) return { ok: false, reason: 'IP address with zone value is not allowed' };
   if (!text.includes(':')) {
-    const v4 = parseIPv4(text);
-    return v4 === undefined
+    const v4 = parseDottedQuad(text);
+    return v4 < 0
       ? { ok: false, reason: `IP Address "${text}" parse error` }
-      : { ok: true, value: { family: 4, bits: v4 } };
+      : { ok: true, value: { family: 4, bits: BigInt(v4) } };
   }
-  const v6 = parseIPv6(text);
-  if (v6 === undefined) return { ok: false, reason: `IP Address "${text}" parse error` };
+  const words = parseIPv6(text, true);
+  if (words === null) return { ok: false, reason: `IP Address "${text}" parse error` };
+  const v6 = ipv6Bits(words);
   if (v6 >> 32n === 0xffffn)
     return { ok: false, reason: 'IPv4-mapped IPv6 address is not allowed' };
   return { ok: true, value: { family: 6, bits: v6 } };

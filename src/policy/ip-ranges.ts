@@ -8,7 +8,7 @@
 // whatever the entry says, because no MCP server legitimately lives there and each is a known
 // server-side request forgery target.
 import { embeddedIPv4, prefixMatches, type EmbeddedIPv4 } from './ipv4-in-ipv6.ts';
-import { formatIPv4, parseDottedQuad, parseIPv6, type IPv6Words } from './ip-address.ts';
+import { formatIPv4, parseDottedQuad, parseIPv6, type IPv6Words } from '../ip-address.ts';
 
 export type AddressClassKind =
   'loopback' | 'link-local' | 'metadata' | 'special-purpose' | 'private';

@@ -6,7 +6,7 @@
 // The embeddings are a table (prefix, and which bits of the address hold the IPv4 address)
 // rather than code, because two readers use it: the engine below, and the generated
 // ValidatingAdmissionPolicy (src/admission-policy/), which reads the same bits in CEL.
-import { parseIPv6, type IPv6Words } from './ip-address.ts';
+import { parseIPv6, type IPv6Words } from '../ip-address.ts';
 
 export interface EmbeddedIPv4 {
   /** Unsigned 32-bit IPv4 address. */

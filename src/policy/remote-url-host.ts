@@ -3,7 +3,7 @@
 // later connects is not a WHATWG parser, so a host is only accepted when both agree.
 import { quoted } from '../model/findings.ts';
 import { classifyHostName, type NameClassKind } from './host-names.ts';
-import { parseDottedQuad, parseIPv6 } from './ip-address.ts';
+import { parseDottedQuad, parseIPv6 } from '../ip-address.ts';
 import { classifyIPv4, classifyIPv6, type AddressClassKind } from './ip-ranges.ts';
 import { clip } from '../model/text.ts';
 import { DOT } from '../char-codes.ts';

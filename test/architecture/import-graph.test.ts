@@ -12,7 +12,7 @@ const src = fileURLToPath(new URL('../../src/', import.meta.url));
 /** Bottom first. A folder (or top-level file, without `.ts`) on a row may import rows above it. */
 export const layers: readonly (readonly string[])[] = [
   ['model', 'char-codes', 'json-object', 'package-files'],
-  ['log', 'config', 'render', 'tls'],
+  ['log', 'config', 'render', 'tls', 'ip-address'],
   ['manifests'],
   ['references'],
   ['crd'],

@@ -89,6 +89,7 @@ const holds: Record<string, readonly string[]> = {
     "ip('2001:0db8:0:0:0:0:0:1') == ip('2001:db8::1')",
     "string(ip('2001:0db8:0:0:0:0:0:1')) == '2001:db8::1'",
     "ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:0db8::1')",
+    "ip('64:ff9b::192.0.2.33') == ip('64:ff9b::c000:221') && !isIP('::1.2.3') && !isIP('::1.2.3.04')",
   ],
   cidr: [
     "isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0')",

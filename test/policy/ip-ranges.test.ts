@@ -2,7 +2,7 @@
 // wrong boundary shows up here rather than as a puzzling URL case.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIPv4, parseDottedQuad, parseIPv6 } from '../../src/policy/ip-address.ts';
+import { formatIPv4, parseDottedQuad, parseIPv6 } from '../../src/ip-address.ts';
 import { classifyIPv4, classifyIPv6 } from '../../src/policy/ip-ranges.ts';
 import { embeddedIPv4 } from '../../src/policy/ipv4-in-ipv6.ts';
 
@@ -67,6 +67,25 @@ describe('parseIPv6', () => {
   ];
   for (const text of refused) {
     test(`refuses ${JSON.stringify(text)}`, () => assert.equal(parseIPv6(text), null));
+  }
+
+  // Go's netip.ParseAddr reads a trailing dotted quad; CEL's ip library uses that reading.
+  const dotted: readonly [string, readonly number[] | null][] = [
+    ['::ffff:1.2.3.4', [0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304]],
+    ['64:ff9b::192.0.2.33', [0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0221]],
+    ['1:2:3:4:5:6:1.2.3.4', [1, 2, 3, 4, 5, 6, 0x0102, 0x0304]],
+    ['::1.2.3.4', [0, 0, 0, 0, 0, 0, 0x0102, 0x0304]],
+    ['1:2:3:4:5:6:7:1.2.3.4', null],
+    ['::1.2.3', null],
+    ['::01.2.3.4', null],
+    ['::1.2.3.4:5', null],
+    ['::1.2.3.4::', null],
+    ['::a.2.3.4', null],
+    ['1.2.3.4::', null],
+  ];
+  for (const [text, words] of dotted) {
+    test(`with a dotted tail ${words === null ? 'refuses' : 'reads'} ${text}`, () =>
+      assert.deepEqual(parseIPv6(text, true), words));
   }
 });
 

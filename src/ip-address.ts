@@ -1,11 +1,12 @@
-// Address text to numbers and back, for the two spellings the remoteUrl rule ever has to read:
-// the canonical dotted quad (what the WHATWG URL parser serialises an IPv4 host to, and the
-// only IPv4 spelling every parser reads the same way) and the compressed IPv6 form the same
-// parser serialises an IPv6 host to. Anything else is refused before it gets here, so these
-// parsers are deliberately narrow: no octal, hex, short forms, zone IDs or embedded dotted
-// quads. Plain loops over char codes, no regex and no intermediate arrays of strings: this
-// runs on every admission review.
-import { COLON, DOT, NINE, ZERO } from '../char-codes.ts';
+// The one IP address parser, for the remoteUrl rule (policy/), the generated policy
+// (admission-policy/) and the CEL `ip`/`cidr` libraries (cel/). It reads the canonical dotted
+// quad (what the WHATWG URL parser serialises an IPv4 host to, the only IPv4 spelling every
+// parser reads the same way, and what Go's netip accepts) and RFC 4291 IPv6 text; an IPv6
+// address ending in a dotted quad (`::ffff:1.2.3.4`) only when asked, as Go's netip reads it
+// and WHATWG never writes it. Deliberately narrow otherwise: no octal, hex, short forms or zone
+// IDs. Plain loops over char codes, no regex and no intermediate arrays of strings: this runs
+// on every admission review.
+import { COLON, DOT, NINE, ZERO } from './char-codes.ts';
 
 /** An IPv6 address as eight 16-bit groups, most significant first. */
 export type IPv6Words = readonly [number, number, number, number, number, number, number, number];
@@ -53,11 +54,12 @@ function hexValue(c: number): number {
 }
 
 /**
- * Hex groups separated by `:`, at most one `::`, no brackets, no zone, no dotted quad: the form
- * WHATWG serialises an IPv6 host to (and the form our range tables are written in). Returns
- * the eight groups, or null when the text is not in that form.
+ * Hex groups separated by `:`, at most one `::`, no brackets, no zone: the form WHATWG
+ * serialises an IPv6 host to (and the form our range tables are written in). With
+ * `dottedTail`, the last 32 bits may be written as a dotted quad, as Go's netip.ParseAddr
+ * reads them. Returns the eight groups, or null when the text is not in that form.
  */
-export function parseIPv6(text: string): IPv6Words | null {
+export function parseIPv6(text: string, dottedTail = false): IPv6Words | null {
   const head: number[] = [];
   const tail: number[] = [];
   let groups = head;
@@ -73,6 +75,7 @@ export function parseIPv6(text: string): IPv6Words | null {
     if (i === n) return [0, 0, 0, 0, 0, 0, 0, 0];
   }
   while (i < n) {
+    const start = i;
     let value = 0;
     let digits = 0;
     while (i < n) {
@@ -82,6 +85,13 @@ export function parseIPv6(text: string): IPv6Words | null {
       digits++;
       i++;
       if (digits > 4) return null;
+    }
+    if (dottedTail && i < n && text.charCodeAt(i) === DOT) {
+      // The rest is an IPv4 address in the last two groups; nothing may follow it.
+      const v4 = parseDottedQuad(text.slice(start));
+      if (v4 < 0) return null;
+      groups.push(v4 >>> 16, v4 & 0xffff);
+      break;
     }
     if (digits === 0) return null;
     groups.push(value);
