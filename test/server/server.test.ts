@@ -2,7 +2,8 @@
 // HTTP/2, TLS policy, certificate rotation and graceful shutdown.
 import assert from 'node:assert/strict';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
+import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -376,6 +377,96 @@ describe('graceful shutdown: connections', () => {
       await stopping;
     } finally {
       agent.destroy();
+      await own.stop();
+    }
+  });
+});
+
+// The API server offers HTTP/2 by ALPN to URL-mode webhooks (and to Service webhooks where
+// it does not pin HTTP/1.1), multiplexing reviews on one connection. There, shutting down
+// means a GOAWAY: the streams the server already has are answered, new ones go to another
+// connection (the next pod). Node's own HTTP/2 client on loopback is the real counterpart
+// here: a cluster's API server cannot be made to hold one stream open mid-body.
+describe('graceful shutdown: HTTP/2', () => {
+  test('a stream in flight at SIGTERM is answered after the GOAWAY; no new stream or connection is taken', async () => {
+    const own = await startTestServer(['--shutdown-delay', '1']);
+    let session: ClientHttp2Session | undefined;
+    try {
+      session = http2Connect(own.url, { ca: own.ca });
+      const h2 = session;
+      // Errors after the GOAWAY (refused streams) are asserted below, not thrown here.
+      h2.on('error', () => undefined);
+      const goaway = new Promise<{ code: number; lastStreamId: number; at: number }>((resolve) =>
+        h2.once('goaway', (code: number, lastStreamId: number) =>
+          resolve({ code, lastStreamId, at: Date.now() }),
+        ),
+      );
+      await new Promise<void>((resolve, reject) => {
+        h2.once('connect', () => resolve());
+        h2.once('error', reject);
+      });
+      assert.equal(h2.alpnProtocol, 'h2');
+      const body = Buffer.from(JSON.stringify(review('CREATE', entry())));
+      const received = new Promise((r) => own.server.app.server.once('request', r));
+      const inFlight = h2.request({
+        ':method': 'POST',
+        ':path': '/validate?timeout=10s',
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+      });
+      const answer = new Promise<{ status: number; text: string; endedAt: number }>(
+        (resolve, reject) => {
+          let status = 0;
+          let text = '';
+          inFlight.on('response', (headers) => (status = Number(headers[':status'])));
+          inFlight.setEncoding('utf8');
+          inFlight.on('data', (chunk: string) => (text += chunk));
+          inFlight.on('end', () => resolve({ status, text, endedAt: Date.now() }));
+          inFlight.on('error', reject);
+        },
+      );
+      inFlight.write(body.subarray(0, 100));
+      await received;
+
+      const stopping = own.server.shutdown();
+      // The GOAWAY comes when the delay is over and the server closes; it names the stream in
+      // flight as the last one the server will process, with no error.
+      const away = await goaway;
+      assert.equal(away.code, 0);
+      assert.ok(away.lastStreamId >= (inFlight.id ?? 1), JSON.stringify(away));
+      // Only now the rest of the body: the request is still in flight after the GOAWAY.
+      inFlight.end(body.subarray(100));
+      const result = await answer;
+      assert.equal(result.status, 200);
+      assert.equal((JSON.parse(result.text) as ReviewResponse).response.allowed, true);
+      assert.ok(result.endedAt >= away.at);
+
+      // A new stream on the same session is refused after the GOAWAY (the client knows the
+      // server will not process it), and the listener takes no new connection.
+      const late = await new Promise<string>((resolve) => {
+        try {
+          const stream = h2.request({ ':method': 'POST', ':path': '/validate' });
+          stream.on('response', (headers) => resolve(`answered ${String(headers[':status'])}`));
+          stream.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+          stream.end('{}');
+        } catch (error) {
+          resolve((error as NodeJS.ErrnoException).code ?? 'error');
+        }
+      });
+      assert.match(late, /^ERR_HTTP2_(GOAWAY_SESSION|INVALID_SESSION)$/);
+      await stopping;
+      const port = Number(new URL(own.url).port);
+      const refused = await new Promise<string>((resolve) => {
+        const socket = netConnect(port, '127.0.0.1');
+        socket.on('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+      assert.equal(refused, 'ECONNREFUSED');
+    } finally {
+      session?.destroy();
       await own.stop();
     }
   });
