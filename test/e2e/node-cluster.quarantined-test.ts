@@ -14,17 +14,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Kubectl } from '../harness/kubectl.ts';
+import { chartDir, releaseName, startHelm, type Helm } from '../chart/helm.ts';
 import { startNodeCluster, type NodeCluster } from '../harness/node-cluster.ts';
 import { runCaptured } from '../harness/run-captured.ts';
 import {
   ensureProjectImage,
+  projectImage,
+  renderSelfSigned,
   runSelfSignedInstall,
   waitForRollout,
   webhookDeployment,
   webhookNamespace,
   webhookSelector,
 } from '../harness/node-webhook.ts';
-import { denialPrefix, waitForWebhookActive } from './support/activation.ts';
+import { denialPrefix, waitForDryRunAdmitted, waitForWebhookActive } from './support/activation.ts';
 import {
   entryGroup,
   servedFingerprint,
@@ -101,7 +104,35 @@ async function until<T>(
   }
 }
 
-function assertNoFailures(result: CreateLoadResult, during: string): void {
+/**
+ * What a failed admission needs explaining: each webhook pod's state and its log lines that
+ * are not per-review (warnings, shedding, shutdown), and the API server's webhook errors.
+ */
+async function diagnosis(cluster: NodeCluster): Promise<string> {
+  const kubectl = cluster.controlPlane.kubectl;
+  const lines = [JSON.stringify(await webhookPods(kubectl))];
+  for (const pod of await webhookPods(kubectl)) {
+    const logs = await kubectl(['-n', webhookNamespace, 'logs', pod.name], { allowFailure: true });
+    for (const line of logs.stdout.split('\n'))
+      if (/"level":"(warn|error|fatal)"|shutting down|stopped|reloaded/.test(line))
+        lines.push(`${pod.name}: ${line.slice(0, 300)}`);
+  }
+  const apiserverLog = await readFile(
+    join(cluster.controlPlane.workDir, 'kube-apiserver.log'),
+    'utf8',
+  ).catch(() => '');
+  for (const line of apiserverLog.split('\n').filter((l) => /failed calling webhook/.test(l)))
+    lines.push(`kube-apiserver: ${line.slice(0, 400)}`);
+  return lines.join('\n');
+}
+
+async function assertNoFailures(
+  cluster: NodeCluster,
+  result: CreateLoadResult,
+  during: string,
+): Promise<void> {
+  if (result.failedAdmissions.length > 0 || result.wronglyAdmitted.length > 0)
+    console.log(`diagnosis after ${during}:\n${await diagnosis(cluster)}`);
   assert.deepEqual(result.failedAdmissions, [], `failed admissions during ${during}`);
   assert.deepEqual(result.wronglyAdmitted, [], `entries wrongly admitted during ${during}`);
   assert.ok(
@@ -137,6 +168,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
   let kubectl: Kubectl;
   let certsDir: string;
   let image: string;
+  let helm: Helm | undefined;
   const started = Date.now();
   const report: Record<string, unknown> = {};
   const target = () => ({
@@ -181,6 +213,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
 
   after(async () => {
     console.log(`node cluster report: ${JSON.stringify(report)}`);
+    helm?.dispose();
     await cluster?.stop();
     if (certsDir !== undefined) await rm(certsDir, { recursive: true, force: true });
   });
@@ -278,7 +311,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
     });
     const result = await load.stop();
     report['rolloutLoad'] = { admitted: result.admitted, denied: result.denied };
-    assertNoFailures(result, 'the rollout restart and the pod deletion');
+    await assertNoFailures(cluster, result, 'the rollout restart and the pod deletion');
   });
 
   test('with one replica Ready, the PodDisruptionBudget refuses evicting it; a replica stays unready until its caches sync', async () => {
@@ -386,7 +419,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
     });
     report['rotationSeconds'] = (Date.now() - rotatedAt) / 1000;
     const result = await load.stop();
-    assertNoFailures(result, 'the certificate rotation');
+    await assertNoFailures(cluster, result, 'the certificate rotation');
     // No restart was needed: the same containers serve the new pair.
     assert.deepEqual(
       (await webhookPods(kubectl)).map((pod) => pod.restarts),
@@ -445,7 +478,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const result = await load.stop();
       report['caRolloverLoad'] = { admitted: result.admitted, denied: result.denied };
-      assertNoFailures(result, 'the CA rollover');
+      await assertNoFailures(cluster, result, 'the CA rollover');
       const bundle = (
         await kubectl([
           'get',
@@ -573,5 +606,129 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
       assert.equal(pod.restarts, 0);
     }
     report['memory'] = figures;
+  });
+
+  test('the Helm chart: two Ready replicas of the image behind the Service give kubectl its verdicts; helm uninstall leaves no webhook', async () => {
+    const chartStarted = Date.now();
+    helm = await startHelm();
+    // The kustomize install goes first, as a user would remove it: its cluster-scoped objects
+    // (webhook configurations, ClusterRole) carry the names the chart's own do.
+    await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], {
+      input: await renderSelfSigned({ certsDir, image }),
+    });
+    const [repository, tag] = projectImage().split(':');
+    // The chart README's command, with the locally imported image and chart-generated certificates.
+    const installed = await helm.run([
+      'install',
+      releaseName,
+      chartDir,
+      '--namespace',
+      webhookNamespace,
+      '--create-namespace',
+      '--set',
+      `image.repository=${repository},image.tag=${tag},image.pullPolicy=Never`,
+      '--set',
+      'certificates.source=self-signed',
+      '--kubeconfig',
+      cluster.controlPlane.kubeconfigPath,
+    ]);
+    assert.equal(installed.code, 0, installed.stderr);
+    await waitForRollout(kubectl);
+    report['helmReadySeconds'] = (Date.now() - chartStarted) / 1000;
+    await waitForWebhookActive(kubectl, namespace, 60_000);
+    const pods = await webhookPods(kubectl);
+    assert.equal(pods.filter((pod) => pod.ready && !pod.deleting).length, 2, JSON.stringify(pods));
+    const deployment = JSON.parse(
+      (
+        await kubectl([
+          '-n',
+          webhookNamespace,
+          'get',
+          'deployment',
+          webhookDeployment,
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    ) as {
+      metadata: { labels: Record<string, string> };
+      spec: { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } };
+    };
+    assert.equal(deployment.metadata.labels['app.kubernetes.io/managed-by'], 'Helm');
+    assert.deepEqual(
+      deployment.spec.template.spec.containers.map((c) => [c.image, c.imagePullPolicy]),
+      [[projectImage(), 'Never']],
+    );
+    for (const kind of ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration']) {
+      const config = JSON.parse(
+        (await kubectl(['get', kind, 'mcpentry-webhook', '-o', 'json'])).stdout,
+      ) as {
+        webhooks: {
+          clientConfig: { url?: string; service?: { name: string; namespace: string } };
+        }[];
+      };
+      for (const webhook of config.webhooks) {
+        assert.equal(webhook.clientConfig.url, undefined);
+        assert.equal(webhook.clientConfig.service?.namespace, webhookNamespace);
+      }
+    }
+    const denied = await kubectl(['-n', namespace, 'apply', '-f', '-'], {
+      allowFailure: true,
+      input: JSON.stringify({
+        apiVersion: 'toolhive.stacklok.dev/v1beta1',
+        kind: 'MCPServerEntry',
+        metadata: { name: 'chart-metadata-grabber', namespace },
+        spec: {
+          remoteUrl: 'http://169.254.169.254/latest/meta-data/',
+          transport: 'streamable-http',
+          groupRef: { name: entryGroup },
+        },
+      }),
+    });
+    assert.notEqual(denied.code, 0);
+    assert.ok(denied.stderr.includes(`${denialPrefix}spec.remoteUrl`), denied.stderr);
+    const admitted = await kubectl(['-n', namespace, 'apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'toolhive.stacklok.dev/v1beta1',
+        kind: 'MCPServerEntry',
+        metadata: { name: 'chart-docs', namespace },
+        spec: {
+          remoteUrl: 'https://chart-docs.mcp.example.com/mcp',
+          transport: 'streamable-http',
+          groupRef: { name: entryGroup },
+        },
+      }),
+    });
+    assert.match(admitted.stdout, /mcpserverentry.toolhive.stacklok.dev\/chart-docs created/);
+
+    const uninstalled = await helm.run([
+      'uninstall',
+      releaseName,
+      '--namespace',
+      webhookNamespace,
+      '--wait',
+      '--kubeconfig',
+      cluster.controlPlane.kubeconfigPath,
+    ]);
+    assert.equal(uninstalled.code, 0, uninstalled.stderr);
+    const left = await kubectl([
+      'get',
+      'validatingwebhookconfigurations,mutatingwebhookconfigurations',
+      '-o',
+      'name',
+    ]);
+    assert.equal(left.stdout.trim(), '');
+    // Nothing refuses entries any more: the API server's informer lets go of the webhooks.
+    await waitForDryRunAdmitted(kubectl, {
+      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      kind: 'MCPServerEntry',
+      metadata: { name: 'after-uninstall', namespace },
+      spec: {
+        remoteUrl: 'http://169.254.169.254/latest/meta-data/',
+        transport: 'streamable-http',
+        groupRef: { name: entryGroup },
+      },
+    });
+    report['helmSeconds'] = (Date.now() - chartStarted) / 1000;
   });
 });

@@ -90,3 +90,20 @@ export async function waitForRollout(kubectl: Kubectl, timeoutSeconds = 180): Pr
     `rollout of ${webhookDeployment} not done: ${done.stderr.trim()}\n${pods.stdout}\n${events.stdout.split('\n').slice(-25).join('\n')}`,
   );
 }
+
+/** The stream install.sh applies (deploy/render-self-signed.ts), e.g. to `kubectl delete` it. */
+export async function renderSelfSigned(opts: { certsDir: string; image: string }): Promise<string> {
+  const node = existsSync(`${repo}node_modules/.bin/node`)
+    ? `${repo}node_modules/.bin/node`
+    : process.execPath;
+  const result = await runCaptured(node, [
+    `${repo}deploy/render-self-signed.ts`,
+    '--certs',
+    opts.certsDir,
+    '--image',
+    opts.image,
+  ]);
+  if (result.code !== 0)
+    throw new Error(`render-self-signed.ts exited ${result.code}:\n${result.stderr}`);
+  return result.stdout;
+}

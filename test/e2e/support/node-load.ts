@@ -101,15 +101,23 @@ export function startCreateLoad(
   const failedAdmissions: string[] = [];
   const wronglyAdmitted: string[] = [];
   const path = `/apis/toolhive.stacklok.dev/v1beta1/namespaces/${namespace}/mcpserverentries`;
+  const startedAt = Date.now();
+  // When it was sent and how long it took: a failure is then placed among the test's steps.
+  const when = (sentAt: number): string =>
+    `sent at +${sentAt - startedAt} ms, answered after ${Date.now() - sentAt} ms`;
   const worker = async (w: number): Promise<void> => {
     for (let i = 0; !stopping; i++) {
       const good = i % 2 === 0;
       const name = `${opts.prefix}-${w}-${i}`;
+      const sentAt = Date.now();
       try {
         const { status, body } = await post(target, path, entry(namespace, name, good));
         if (good) {
           if (status === 201) admitted++;
-          else failedAdmissions.push(`${name}: HTTP ${status} ${body.slice(0, 300)}`);
+          else
+            failedAdmissions.push(
+              `${name} (${when(sentAt)}): HTTP ${status} ${body.slice(0, 1000)}`,
+            );
         } else if (status === 201) {
           wronglyAdmitted.push(name);
         } else if (
@@ -121,10 +129,12 @@ export function startCreateLoad(
           denied++;
         } else {
           // Refused, but not by our verdict (e.g. "failed calling webhook"): an outage.
-          failedAdmissions.push(`${name} (bad): HTTP ${status} ${body.slice(0, 300)}`);
+          failedAdmissions.push(
+            `${name} (bad, ${when(sentAt)}): HTTP ${status} ${body.slice(0, 1000)}`,
+          );
         }
       } catch (error) {
-        failedAdmissions.push(`${name}: ${(error as Error).message}`);
+        failedAdmissions.push(`${name} (${when(sentAt)}): ${(error as Error).message}`);
       }
     }
   };
