@@ -268,7 +268,7 @@ export const serveOptions = [
     flag: '--shed-event-loop-delay',
     env: 'MCPENTRY_SHED_EVENT_LOOP_DELAY',
     defaultValue: 200,
-    doc: 'Answer new reviews with 503 (failurePolicy applies) while the event-loop delay, sampled every 100 ms, exceeds this many milliseconds (0 disables).',
+    doc: 'Answer new reviews whose body is over 256 KiB (or of unknown length) with 503 (failurePolicy applies) while the event-loop delay, sampled every 100 ms, exceeds this many milliseconds; ordinary reviews are never shed for delay (their share of --shed-bytes-in-flight bounds their queue) (0 disables).',
     parse: integer(0, 60000),
   },
   {

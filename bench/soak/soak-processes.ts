@@ -38,6 +38,8 @@ export function shippedSheddingArgs(): string[] {
 
 export interface ObservedServer {
   readonly url: string;
+  /** Plain-HTTP /metrics of the server (Prometheus text). */
+  readonly metricsUrl: string;
   readonly pid: number;
   readonly certs: BenchCertificates;
   readonly bodyFile: string;
@@ -93,6 +95,7 @@ export async function startObservedServer(
   const pid = serverPid(child);
   return {
     url: `https://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid,
     certs,
     bodyFile,
