@@ -1,14 +1,26 @@
-// The build: a clean dist/ compiled by tsc, plus dist/build-info.json naming the commit that
-// `mcpentry-webhook --version` prints. Run by `npm run build`, by `prepare` (npm ci, installs
-// from git) and by `prepack` (npm pack and publish: dist/ starts empty, so no file compiled
-// from a since-removed source can ship). `--unless-packing` (prepare's flag) does nothing when
-// npm runs it as part of pack or publish, where prepack has just built.
+// The build: a clean dist/ holding every src/**/*.ts as JavaScript, plus dist/build-info.json
+// naming the commit that `mcpentry-webhook --version` prints. Run by `npm run build`, by
+// `prepare` (npm ci, installs from git, pre-commit) and by `prepack` (npm pack and publish:
+// dist/ starts empty, so no file compiled from a since-removed source can ship).
+// `--unless-packing` (prepare's flag) does nothing when npm runs it as part of pack or
+// publish, where prepack has just built.
+//
+// It needs nothing but Node (>= 22.19, the package's `engines`): the sources use only erasable
+// TypeScript (tsconfig.json: erasableSyntaxOnly, verbatimModuleSyntax), so Node's own
+// `stripTypeScriptTypes` turns each file into JavaScript by blanking its types, and the
+// relative `.ts` import specifiers become `.js` (tsc's rewriteRelativeImportExtensions).
+// Every line and column stays where it was in the source, so stack traces point into src/
+// without source maps. No dev dependency is involved, which is what lets an install from git
+// build (pre-commit installs a hook with `npm install -g git+file://...`, and npm's preparation
+// of that clone does not reliably give it its dev dependencies). Type checking is
+// `npm run typecheck`'s job.
 //
 // The commit comes from MCPENTRY_COMMIT (the image build, which has no .git), else from git,
 // marked `-dirty` when the work tree differs from it; `unknown` outside a checkout.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { buildInfoFile, packageRoot } from '../src/package-files.ts';
 
 function git(args: string[]): string | undefined {
@@ -25,45 +37,45 @@ export function currentCommit(env: NodeJS.ProcessEnv = process.env): string {
   return dirty === '' || dirty === undefined ? head : `${head}-dirty`;
 }
 
-// npm's configuration from the calling install removed (pre-commit's prefix, --force), so a
-// nested npm works on this package's own directory.
-const ownEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
-);
-
 /**
- * tsc from the dev dependencies, installing them first if they are missing. They are missing
- * under pre-commit: it installs a hook with `npm install -g git+file://...` while exporting
- * NPM_CONFIG_PREFIX, and npm's preparation of that git dependency then installs into the
- * prefix instead of the clone, so the clone's `prepare` finds no dev dependencies (pre-commit
- * 4.7 with npm 11).
+ * Relative module specifiers ending in `.ts` in static imports, re-exports and `import()`
+ * calls with a literal argument (the only forms src/ uses; the build test checks none is left).
  */
-function tscPath(): string {
-  const resolve = () => createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  try {
-    return resolve();
-  } catch {
-    const npm = process.env['npm_execpath'];
-    if (npm === undefined) throw new Error('typescript is not installed; run `npm ci` first');
-    const install = spawnSync(
-      process.execPath,
-      [npm, 'ci', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
-      { cwd: packageRoot, stdio: 'inherit', env: ownEnv },
-    );
-    if (install.status !== 0) process.exit(install.status ?? 1);
-    return resolve();
+const relativeTsSpecifier =
+  /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"\r\n]*)\.ts\2/g;
+
+/** One source file as JavaScript: types blanked in place, relative `.ts` specifiers made `.js`. */
+export function toJavaScript(source: string): string {
+  return stripTypeScriptTypes(source, { mode: 'strip' }).replace(
+    relativeTsSpecifier,
+    (_match, lead: string, quote: string, path: string) => `${lead}${quote}${path}.js${quote}`,
+  );
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')
+      ? [path]
+      : [];
+  });
+}
+
+export function build(): void {
+  const src = join(packageRoot, 'src');
+  const dist = join(packageRoot, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  for (const file of sources(src)) {
+    const target = join(dist, relative(src, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, toJavaScript(readFileSync(file, 'utf8')));
   }
+  writeFileSync(buildInfoFile, `${JSON.stringify({ commit: currentCommit() })}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const packing = ['pack', 'publish'].includes(process.env['npm_command'] ?? '');
   if (process.argv.includes('--unless-packing') && packing) process.exit(0);
-  rmSync(`${packageRoot}dist`, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [tscPath(), '-p', 'tsconfig.build.json'], {
-    cwd: packageRoot,
-    stdio: 'inherit',
-  });
-  if (run.status !== 0) process.exit(run.status ?? 1);
-  mkdirSync(`${packageRoot}dist`, { recursive: true });
-  writeFileSync(buildInfoFile, `${JSON.stringify({ commit: currentCommit() })}\n`);
+  build();
 }

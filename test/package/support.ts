@@ -63,18 +63,18 @@ export function mustRun(...args: Parameters<typeof run>): Run {
 export const projectNodeBin = join(repoRoot, 'node_modules', '.bin');
 
 /**
- * A bin directory whose `node` is `version` from the npm `node` package: installed once into
- * the cache (into a scratch directory, renamed into place, so an interrupted install is never
- * reused) and reused afterwards.
+ * The bin directory of `pkg@version` from the npm registry (it must have a bin named like the
+ * package): installed once into the cache (into a scratch directory, renamed into place, so an
+ * interrupted install is never reused) and reused afterwards.
  */
-export function nodeBinDir(version: string): string {
-  const dir = join(cacheRoot, 'node', version);
+function registryBinDir(pkg: string, version: string): string {
+  const dir = join(cacheRoot, pkg, version);
   const bin = join(dir, 'node_modules', '.bin');
-  if (existsSync(join(bin, 'node'))) return bin;
+  if (existsSync(join(bin, pkg))) return bin;
   mkdirSync(dirname(dir), { recursive: true });
   const scratch = mkdtempSync(`${dir}.partial-`);
   writeFileSync(join(scratch, 'package.json'), '{"private":true}\n');
-  mustRun('npm', ['install', '--no-audit', '--no-fund', '--no-save', `node@${version}`], {
+  mustRun('npm', ['install', '--no-audit', '--no-fund', '--no-save', `${pkg}@${version}`], {
     cwd: scratch,
     env: userEnv(projectNodeBin),
   });
@@ -83,9 +83,19 @@ export function nodeBinDir(version: string): string {
   } catch (err) {
     // Another test process won the race; its copy is as good.
     rmSync(scratch, { recursive: true, force: true });
-    if (!existsSync(join(bin, 'node'))) throw err;
+    if (!existsSync(join(bin, pkg))) throw err;
   }
   return bin;
+}
+
+/** A bin directory whose `node` is `version` from the npm `node` package. */
+export function nodeBinDir(version: string): string {
+  return registryBinDir('node', version);
+}
+
+/** A bin directory whose `npm` is `version` of npm itself (it runs on the `node` found on PATH). */
+export function npmBinDir(version: string): string {
+  return registryBinDir('npm', version);
 }
 
 let packed: string | undefined;

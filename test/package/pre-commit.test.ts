@@ -3,8 +3,12 @@
 // revision, and a temporary git repository whose staged manifests it checks. The repository it
 // installs from is a snapshot commit of the working tree (tracked and untracked-but-not-ignored
 // files), so uncommitted work is what gets tested. pre-commit's node language runs the Node
-// found on PATH; nodeenv looks for `nodejs` before `node` (on Debian, /usr/bin/nodejs is the
-// distribution's Node 20), so both names point at Node 24 here.
+// and the npm found on PATH; nodeenv looks for `nodejs` before `node` (on Debian,
+// /usr/bin/nodejs is the distribution's Node 20), so both names point at Node 24 here, and
+// `npm` is npm 12: pre-commit installs the hook with `npm install -g git+file://...`, and npm 11
+// prepares that git dependency with a nested install that inherits `--global` (npm/cli#9406,
+// fixed in npm 12), which races the outer install in the same global directory (ENOTEMPTY).
+// docs/ci-gate.md says so to users.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +20,7 @@ import {
   cacheRoot,
   deniedManifest,
   mustRun,
+  npmBinDir,
   projectNodeBin,
   repoRoot,
   run,
@@ -23,6 +28,8 @@ import {
 } from './support.ts';
 
 const preCommitVersion = '4.7.0';
+/** npm 12 (pacote 22) prepares git dependencies with `--global=false`. */
+const npmVersion = '12.2.3';
 
 /** pre-commit from PyPI in a venv of its own, created once (a venv cannot be moved, hence the marker). */
 function preCommit(): string {
@@ -77,11 +84,12 @@ describe('the pre-commit hook', { timeout: 20 * 60_000 }, () => {
     git(hookRepo, 'commit', '--quiet', '--message', 'snapshot');
     const rev = git(hookRepo, 'rev-parse', 'HEAD');
 
-    // Node 24 first on PATH, under both names nodeenv looks for.
+    // Node 24 first on PATH, under both names nodeenv looks for, with npm 12.
     const nodeBin = join(work, 'node-bin');
     mkdirSync(nodeBin);
     symlinkSync(join(projectNodeBin, 'node'), join(nodeBin, 'node'));
     symlinkSync(join(projectNodeBin, 'node'), join(nodeBin, 'nodejs'));
+    symlinkSync(join(npmBinDir(npmVersion), 'npm'), join(nodeBin, 'npm'));
     env = userEnv(nodeBin, { PRE_COMMIT_HOME: join(work, 'pre-commit-home') });
     env['PATH'] = `${env['PATH'] ?? ''}:${join(bin, '..')}`;
 
