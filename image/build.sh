@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the image locally for this machine's architecture and tags it
-# mcpentry-webhook:<package.json version> (the name deploy/ uses). Prints the image id and its
-# uncompressed size. Docker 20.10's classic builder is enough: the Dockerfile starts FROM
+# mcpentry-webhook:<package.json version>, and also with the published name the chart, deploy/
+# and the README use (<registry>/<org>/mcpentry-webhook:<version>, from the one place that
+# names them, .github/workflows/release.yml), so their commands run the local build. Prints the
+# first tag; reports the size on stderr. Docker 20.10's classic builder is enough: the Dockerfile starts FROM
 # scratch, so nothing is pulled.
 #
 #   image/build.sh [TAG]
@@ -19,6 +21,8 @@ revision=$(cat "$stage/app/dist/build-info.json" | node -p "JSON.parse(require('
 docker build --quiet --tag "$tag" \
   --build-arg TARGETARCH="$arch" --build-arg VERSION="$version" --build-arg REVISION="$revision" \
   "$stage" >/dev/null
+published=$(image/published-name.sh):$version
+docker tag "$tag" "$published"
 size=$(docker image inspect --format '{{.Size}}' "$tag")
-printf 'image/build: %s built, %s MB uncompressed\n' "$tag" "$((size / 1000000))" >&2
+printf 'image/build: %s (also %s) built, %s MB uncompressed\n' "$tag" "$published" "$((size / 1000000))" >&2
 printf '%s\n' "$tag"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lays out the image's build context in OUT_DIR: app/ (the application bundled into one file
-# by esbuild, with the package's schemas/ and examples/) and rootfs-<arch>/ for each ARCH
+# by esbuild, with the package's schemas/, examples/ and LICENSE) and rootfs-<arch>/ for each ARCH
 # (image/rootfs.sh). image/Dockerfile builds FROM scratch out of it; the local build
 # (image/build.sh) and the release workflow (buildx, several architectures) use this same
 # script and Dockerfile.
@@ -30,6 +30,7 @@ printf '{"commit":"%s"}\n' "$commit" >"$out/app/dist/build-info.json"
 # package.json for the version (src/package-files.ts) and the module type; nothing else.
 node -e "const p = require('./package.json'); process.stdout.write(JSON.stringify({ name: p.name, version: p.version, type: 'module', license: p.license }, null, 2) + '\n')" \
   >"$out/app/package.json"
+cp LICENSE "$out/app/LICENSE"
 cp -r schemas "$out/app/schemas"
 mkdir -p "$out/app/examples"
 cp examples/*.yaml "$out/app/examples/"

@@ -43,8 +43,8 @@ test("one version: Chart.yaml's appVersion, the package's version and the kustom
 describe('image', () => {
   const image = async (values: object) =>
     webhookContainer(deploymentOf(await helm.template(values))).image;
-  test('the default is the repository at the appVersion', async () => {
-    assert.match((await image({})) ?? '', /^mcpentry-webhook:\d+\.\d+\.\d+/);
+  test('the default is the published repository at the appVersion', async () => {
+    assert.match((await image({})) ?? '', /^ghcr\.io\/[^/]+\/mcpentry-webhook:\d+\.\d+\.\d+$/);
   });
   test('a tag and a repository', async () => {
     assert.equal(
@@ -54,7 +54,10 @@ describe('image', () => {
   });
   test('a digest pins the image and wins over the tag', async () => {
     const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
-    assert.equal(await image({ image: { tag: '1.2.3', digest } }), `mcpentry-webhook@${digest}`);
+    assert.match(
+      (await image({ image: { tag: '1.2.3', digest } })) ?? '',
+      new RegExp(`/mcpentry-webhook@${digest}$`),
+    );
   });
 });
 

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
@@ -105,6 +105,7 @@ describe('the image', () => {
     const present = (path: string) => files.some((f) => f.replace(/\/$/, '') === path);
     assert.ok(present('usr/local/bin/node'));
     assert.ok(present('app/dist/main.js'));
+    assert.ok(present('app/LICENSE'), 'the license ships with the application');
     for (const path of ['bin/sh', 'usr/bin/sh', 'bin/bash', 'usr/bin/dpkg', 'usr/bin/apt'])
       assert.ok(!present(path), `${path} is absent`);
     assert.deepEqual(
@@ -252,5 +253,54 @@ describe('the image as the webhook of a real kube-apiserver', { timeout: 30 * 60
     const logs = docker(['logs', name]);
     assert.match(logs.stdout, /"msg":"signal received"/);
     assert.match(logs.stdout, /"msg":"stopped"/);
+  });
+});
+
+describe("the README's docker run command", { timeout: 10 * 60_000 }, () => {
+  // Run as written in the README's install table (it names the published image, which
+  // image/build.sh also tags locally), with two changes a test needs: a free loopback port
+  // instead of 8443, and --detach with a name so the test can stop it.
+  const name = `mcpentry-readme-run-${process.pid}`;
+  let work = '';
+  after(() => {
+    spawnSync('docker', ['rm', '--force', name], { stdio: 'ignore' });
+    if (work !== '') rmSync(work, { recursive: true, force: true });
+  });
+
+  test('serves the webhook over TLS from the mounted pair, on 127.0.0.1 only', async () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const command = /`(docker run [^`]+)`/.exec(
+      readme.split('\n').find((l) => l.startsWith('| container image |')) ?? '',
+    )?.[1];
+    assert.ok(command, 'the README install table has a docker run command');
+    assert.ok(command.includes('-p 127.0.0.1:8443:8443 '), command);
+    work = mkdtempSync(join(tmpdir(), 'mcpentry-readme-run-'));
+    const tlsDir = join(work, 'tls');
+    mkdirSync(tlsDir);
+    const tls = await writeWebhookTls(tlsDir, 'readme');
+    chownSync(tls.keyFile, 0, uid);
+    chmodSync(tls.keyFile, 0o640);
+    chmodSync(tlsDir, 0o755);
+    chmodSync(work, 0o755);
+    const port = await freeLoopbackPort();
+    const line = command
+      .replace('docker run ', `docker run --detach --name ${name} `)
+      .replace('-p 127.0.0.1:8443:8443 ', `-p 127.0.0.1:${port}:8443 `);
+    const started = spawnSync('bash', ['-euc', line], { cwd: work, encoding: 'utf8' });
+    assert.equal(started.status, 0, `${line}\n${started.stderr}`);
+    assert.deepEqual(mustDocker(['port', name, '8443/tcp']).trim().split('\n'), [
+      `127.0.0.1:${port}`,
+    ]);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const answer = await probe(`https://127.0.0.1:${port}/readyz`, { ca: tls.caPem }).catch(
+        (error: Error) => ({ status: 0, body: error.message }),
+      );
+      if (answer.status === 200) break;
+      if (Date.now() > deadline)
+        throw new Error(`not ready: ${answer.body}\n${docker(['logs', name]).stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    mustDocker(['stop', name]);
   });
 });

@@ -29,12 +29,13 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 };
 
 describe('npm pack', () => {
-  test('ships the compiled bin, schemas and examples, and no sources, tests or maps', () => {
+  test('ships the compiled bin, schemas, examples and the license, and no sources, tests or maps', () => {
     const listing = execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' })
       .trim()
       .split('\n');
     for (const file of [
       'package/package.json',
+      'package/LICENSE',
       'package/bin/mcpentry-webhook.js',
       'package/dist/main.js',
       'package/dist/build-info.json',
@@ -53,6 +54,10 @@ describe('npm pack', () => {
       }),
     ) as { private?: boolean };
     assert.equal(manifest.private, undefined, 'publishable');
+    const license = execFileSync('tar', ['-xzOf', packedTarball(), 'package/LICENSE'], {
+      encoding: 'utf8',
+    });
+    assert.match(license, /^\s*Apache License\s+Version 2\.0, January 2004/);
   });
 });
 

@@ -26,7 +26,7 @@ test(
 test('the release names the registry and organisation in one place', () => {
   const release = readFileSync(join(workflowsDir, 'release.yml'), 'utf8');
   assert.equal(release.match(/ghcr\.io/g)?.length, 1);
-  assert.equal(release.match(/github\.repository_owner/g)?.length, 1);
+  assert.equal(release.match(/^ {2}ORG: /gm)?.length, 1);
   assert.match(release, /provenance: mode=max/);
   assert.match(release, /sbom: true/);
   assert.match(release, /cosign sign --yes/);
