@@ -14,46 +14,82 @@ const isNonNullableNull = (value: unknown, s: JsonSchema | undefined): s is Json
 
 const schemaAt = (v: unknown): JsonSchema | undefined => (isRecord(v) ? v : undefined);
 
-/** Fills defaults into `value` in place. `value` must be a fresh copy the caller owns. */
-function fillDefaults(value: unknown, s: JsonSchema): void {
+/**
+ * `value` with the schema's defaults filled in, copied on write: what defaulting changes is a
+ * new object or array (and each container above it); what it leaves alone is `value`'s own,
+ * shared, and `value` itself comes back when nothing is defaulted. `check` runs this on every
+ * entry, where copying whole objects cost more than the rules.
+ */
+function withDefaults(value: unknown, s: JsonSchema): unknown {
   if (Array.isArray(value)) {
     const items = schemaAt(s['items']);
-    if (items === undefined) return;
+    if (items === undefined) return value;
+    let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      if (isNonNullableNull(value[i], items)) value[i] = structuredClone(items['default']);
-      fillDefaults(value[i], items);
+      const item: unknown = value[i];
+      const filled = withDefaults(
+        isNonNullableNull(item, items) ? structuredClone(items['default']) : item,
+        items,
+      );
+      if (filled !== item) (out ??= value.slice())[i] = filled;
     }
-    return;
+    return out ?? value;
   }
-  if (!isRecord(value)) return;
+  if (!isRecord(value)) return value;
   const properties = schemaAt(s['properties']) ?? {};
+  let out: Record<string, unknown> | undefined;
+  const set = (key: string, v: unknown): void => {
+    // defineProperty: a key named __proto__ becomes an own property, not the prototype.
+    Object.defineProperty((out ??= copyRecord(value)), key, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  };
   for (const [key, raw] of Object.entries(properties)) {
     const p = schemaAt(raw);
     if (!hasDefault(p)) continue;
-    if (!Object.hasOwn(value, key) || isNonNullableNull(value[key], p)) {
-      // defineProperty: a key named __proto__ becomes an own property, not the prototype.
-      Object.defineProperty(value, key, {
-        value: structuredClone(p['default']),
+    if (!Object.hasOwn(value, key) || isNonNullableNull(value[key], p))
+      set(key, structuredClone(p['default']));
+  }
+  const additional = schemaAt(s['additionalProperties']);
+  for (const key of Object.keys(out ?? value)) {
+    const p = Object.hasOwn(properties, key) ? schemaAt(properties[key]) : additional;
+    if (p === undefined) continue;
+    const current = (out ?? value)[key];
+    const filled = withDefaults(
+      isNonNullableNull(current, p) ? structuredClone(p['default']) : current,
+      p,
+    );
+    if (filled !== current) set(key, filled);
+  }
+  return out ?? value;
+}
+
+/** A shallow copy keeping every key an own data property (`__proto__` included). */
+function copyRecord(value: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, {
+        value: value[key],
         enumerable: true,
         writable: true,
         configurable: true,
       });
-    }
+    else copy[key] = value[key];
   }
-  const additional = schemaAt(s['additionalProperties']);
-  for (const key of Object.keys(value)) {
-    const p = Object.hasOwn(properties, key) ? schemaAt(properties[key]) : additional;
-    if (p === undefined) continue;
-    if (isNonNullableNull(value[key], p)) value[key] = structuredClone(p['default']);
-    fillDefaults(value[key], p);
-  }
+  return copy;
 }
 
-/** A copy of `object` with the schema's defaults applied, as the API server decodes it. */
+/**
+ * `object` with the schema's defaults applied, as the API server decodes it; `object` is never
+ * changed. The result shares what defaulting did not touch with `object` (it is `object` when
+ * nothing was defaulted): treat both as read-only.
+ */
 export function withSchemaDefaults(object: unknown, schema: JsonSchema): unknown {
-  const copy: unknown = structuredClone(object);
-  fillDefaults(copy, schema);
-  return copy;
+  return withDefaults(object, schema);
 }
 
 /** The `default` the schema declares at `spec.<field>`, or undefined when it declares none. */

@@ -25,11 +25,12 @@ export function setOwn(object: JsonObject, key: string, value: unknown): void {
   });
 }
 
-/** Deep copy of a JSON value; keys copied as own data properties. */
+/** Deep copy of a JSON value; keys copied as own data properties, a null prototype kept. */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item)) as T;
   if (isRecord(value)) {
-    const copy: JsonObject = {};
+    const copy: JsonObject =
+      Object.getPrototypeOf(value) === null ? (Object.create(null) as JsonObject) : {};
     for (const key of Object.keys(value)) {
       const item = value[key];
       if (item === undefined) continue;
@@ -147,14 +148,29 @@ function arrayIndex(token: string, pointer: string): number {
 }
 
 /**
- * Applies `patch` to a copy of `doc` (the input is never changed) with RFC 6902 semantics:
- * `add` on an existing key replaces it, `add` at an array index inserts, `-` appends. Throws
- * an Error naming the path when an operation cannot apply (missing parent, missing target).
+ * Applies `patch` to `doc` without changing it, with RFC 6902 semantics: `add` on an existing
+ * key replaces it, `add` at an array index inserts, `-` appends. Each operation copies only the
+ * containers on its path; the result shares everything else with `doc` (an empty patch gives
+ * a copy), so neither should be changed afterwards; it never shares an operation's `value`. Throws an Error naming the
+ * path when an operation cannot apply (missing parent, missing target).
  */
 export function applyPatch(doc: unknown, patch: readonly JsonPatchOperation[]): unknown {
-  let root = cloneJson(doc);
+  if (patch.length === 0) return cloneJson(doc);
+  let root = doc;
   for (const operation of patch) root = applyOperation(root, operation);
   return root;
+}
+
+/** A shallow copy of an object or array (own data properties only); anything else as is. */
+function copyContainer(node: unknown): unknown {
+  if (Array.isArray(node)) return node.slice();
+  if (!isRecord(node)) return node;
+  const copy: JsonObject = {};
+  for (const key of Object.keys(node)) {
+    if (key === '__proto__') setOwn(copy, key, node[key]);
+    else copy[key] = node[key];
+  }
+  return copy;
 }
 
 function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
@@ -174,16 +190,23 @@ function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
     return value;
   }
 
-  let parent: unknown = root;
+  // The path from the root down to the parent is copied; the copies replace the originals in
+  // the (already copied) container above them.
+  const newRoot = copyContainer(root);
+  let parent: unknown = newRoot;
   tokens.forEach((token, depth) => {
     const here = jsonPointer(tokens.slice(0, depth + 1));
     if (Array.isArray(parent)) {
       const index = arrayIndex(token, path);
       if (index >= parent.length)
         throw new Error(`json-patch: parent ${JSON.stringify(here)} does not exist`);
-      parent = parent[index];
+      const child = copyContainer(parent[index]);
+      parent[index] = child;
+      parent = child;
     } else if (isRecord(parent) && Object.hasOwn(parent, token)) {
-      parent = parent[token];
+      const child = copyContainer(parent[token]);
+      setOwn(parent, token, child);
+      parent = child;
     } else {
       throw new Error(
         `json-patch: parent ${JSON.stringify(here)} of ${JSON.stringify(path)} does not exist`,
@@ -197,14 +220,14 @@ function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
       if (index > parent.length)
         throw new Error(`json-patch: add at ${JSON.stringify(path)} is past the end of the array`);
       parent.splice(index, 0, value);
-      return root;
+      return newRoot;
     }
     const index = arrayIndex(last, path);
     if (index >= parent.length)
       throw new Error(`json-patch: ${op} target ${JSON.stringify(path)} does not exist`);
     if (op === 'replace') parent[index] = value;
     else parent.splice(index, 1);
-    return root;
+    return newRoot;
   }
   if (isRecord(parent)) {
     if (op !== 'add' && !Object.hasOwn(parent, last)) {
@@ -212,7 +235,7 @@ function applyOperation(root: unknown, operation: JsonPatchOperation): unknown {
     }
     if (op === 'remove') delete parent[last];
     else setOwn(parent, last, value);
-    return root;
+    return newRoot;
   }
   throw new Error(`json-patch: parent of ${JSON.stringify(path)} is not an object or array`);
 }
