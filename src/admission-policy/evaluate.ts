@@ -9,7 +9,13 @@ import { pathFromText } from '../model/field-path.ts';
 import type { Finding } from '../model/findings.ts';
 import { toCelValue } from '../cel/object-values.ts';
 import { hostListValidation } from './host-lists-cel.ts';
-import { policyValidations, policyVariables } from './policy-document.ts';
+import {
+  policyValidations,
+  policyVariables,
+  warningValidations,
+  warningVariables,
+} from './policy-document.ts';
+import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
 
 export interface PolicyFailure {
   /** The validation's message: its messageExpression, or why it could not be evaluated. */
@@ -38,6 +44,21 @@ function run(text: string, bindings: Record<string, unknown>): CelResult {
 
 /** The failures the generated policy reports for one request; empty when it admits it. */
 export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[] {
+  const validations = policyValidations();
+  if (request.params !== undefined) validations.push(hostListValidation);
+  return evaluateValidations(request, policyVariables, validations);
+}
+
+/** The warnings policy's failures for one request: the warnings the API server alone shows. */
+export function evaluateWarningPolicy(request: PolicyRequest): PolicyFailure[] {
+  return evaluateValidations(request, warningVariables, warningValidations);
+}
+
+function evaluateValidations(
+  request: PolicyRequest,
+  policyVariables: readonly PolicyVariable[],
+  validations: readonly PolicyValidation[],
+): PolicyFailure[] {
   const object = toCelValue(request.object, undefined);
   const oldObject =
     request.oldObject === undefined ? null : toCelValue(request.oldObject, undefined);
@@ -54,8 +75,6 @@ export function evaluateAdmissionPolicy(request: PolicyRequest): PolicyFailure[]
     variables.set(variable.name, run(variable.expression, bindings()) as CelInput);
   }
   const failures: PolicyFailure[] = [];
-  const validations = policyValidations();
-  if (request.params !== undefined) validations.push(hostListValidation);
   for (const validation of validations) {
     const passed = run(validation.expression, bindings());
     if (passed === true) continue;

@@ -1,7 +1,13 @@
 // The headerForward rule (src/policy/headers.ts) as ValidatingAdmissionPolicy variables and
 // validations: RFC 9110 token names, the proxy's restricted names, duplicates that differ only
 // in case (across plaintext and Secret headers), and CR/LF/NUL or other controls in values.
-import { TCHARS, restrictedHeaderTable } from '../policy/headers.ts';
+import {
+  TCHARS,
+  credentialNames,
+  credentialSuffixes,
+  notCredentialNames,
+  restrictedHeaderTable,
+} from '../policy/headers.ts';
 import { celLet, celString, re2Class } from './cel-text.ts';
 import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
 
@@ -111,5 +117,22 @@ export const headerValidations: readonly PolicyValidation[] = [
   {
     expression: `!${v('headersJudged')} || size(${v('badValue')}) == 0`,
     messageExpression: `[${smallest(v('badValue'))}].map(k, ${celString(plainField)} + '[' + ${shownName('k')} + ']: Invalid value: ' + [${v('plaintextHeaders')}[k].find('[\\\\x00\\\\x0a\\\\x0d]')].map(c, c == '' ? 'value contains a control character (not allowed by RFC 9110)' : 'value contains ' + {'\\u0000': 'U+0000', '\\n': 'U+000A', '\\r': 'U+000D'}[c] + ': CR, LF and NUL allow header injection')[0])[0]`,
+  },
+];
+
+const celList = (items: Iterable<string>): string => `[${[...items].map(celString).join(', ')}]`;
+// A plaintext header whose name says it holds a credential (the engine's isCredentialName), on
+// a name and value every rule above accepts.
+const credentialPlain = `${v('plainNames')}.filter(k, k.matches(${celString(tokenPattern)}) && !(k.lowerAscii() in ${restricted}) && type(${v('plaintextHeaders')}[k]) == string && !${v('plaintextHeaders')}[k].matches('[\\x00-\\x08\\x0a-\\x1f\\x7f]') && !(k.lowerAscii() in ${celList(notCredentialNames)}) && (k.lowerAscii() in ${celList(credentialNames)} || ${celList(credentialSuffixes)}.exists(s, k.lowerAscii().endsWith(s))))`;
+
+export const headerWarningVariables: readonly PolicyVariable[] = [
+  { name: 'credentialPlain', expression: credentialPlain },
+];
+
+/** What the webhook warns about in headerForward, for the warnings policy (bound with Warn). */
+export const headerWarningValidations: readonly PolicyValidation[] = [
+  {
+    expression: `size(${v('credentialPlain')}) == 0`,
+    messageExpression: `[${smallest(v('credentialPlain'))}].map(k, ${celString(plainField)} + '[' + ${shownName('k')} + ']: secret in plaintext? use ' + ${celString(secretField)})[0]`,
   },
 ];

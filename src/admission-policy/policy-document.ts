@@ -4,10 +4,19 @@ import { entryCrdName, entryGroup } from '../crd/crd-versions.ts';
 import { loadBundledEntrySchemas } from '../crd/entry-schemas.ts';
 import { isRecord } from '../json-object.ts';
 import { celString } from './cel-text.ts';
-import { headerValidations, headerVariables } from './header-cel.ts';
+import {
+  headerValidations,
+  headerVariables,
+  headerWarningValidations,
+  headerWarningVariables,
+} from './header-cel.ts';
 import { hostListValidation } from './host-lists-cel.ts';
 import type { PolicyValidation, PolicyVariable } from './policy-types.ts';
-import { remoteUrlValidations, remoteUrlVariables } from './remote-url-cel.ts';
+import {
+  remoteUrlValidations,
+  remoteUrlVariables,
+  remoteUrlWarningValidations,
+} from './remote-url-cel.ts';
 
 export const validationActionNames = ['Deny', 'Warn', 'Audit'] as const;
 export type ValidationAction = (typeof validationActionNames)[number];
@@ -24,7 +33,7 @@ export interface AdmissionPolicyOptions {
 export const defaultPolicyName = `mcpserverentries.mcpentry-webhook.dev`;
 
 export interface AdmissionPolicy {
-  /** Policy, binding, and with host lists a second policy and binding. */
+  /** Policy, binding, the warnings policy and binding, and with host lists one more pair. */
   readonly documents: readonly Record<string, unknown>[];
 }
 
@@ -65,12 +74,37 @@ export function policyValidations(): PolicyValidation[] {
   return [transportValidation(), ...remoteUrlValidations, ...headerValidations];
 }
 
+/** The warnings policy: what the webhook warns about (plain http, credentials in plaintext). */
+export const warningVariables: readonly PolicyVariable[] = [
+  ...policyVariables,
+  ...headerWarningVariables,
+];
+export const warningValidations: readonly PolicyValidation[] = [
+  ...remoteUrlWarningValidations,
+  ...headerWarningValidations,
+];
+
+/**
+ * The webhook configurations' matchConditions: an object being deleted is only finishing, and an
+ * UPDATE that leaves spec as it was (a label, a finalizer, a storage-version migration, a GitOps
+ * re-apply) cannot change the verdict; neither is evaluated, so neither costs CEL.
+ */
+export const policyMatchConditions = [
+  { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
+  {
+    name: 'spec-changed',
+    expression:
+      "request.operation != 'UPDATE' || !has(object.spec) || !has(oldObject.spec) || object.spec != oldObject.spec",
+  },
+] as const;
+
 const labels = { 'app.kubernetes.io/name': 'mcpentry-webhook' };
 
 function policyObject(
   name: string,
   validations: readonly PolicyValidation[],
   withParams: boolean,
+  variables: readonly PolicyVariable[] = policyVariables,
 ): Record<string, unknown> {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
@@ -93,11 +127,8 @@ function policyObject(
           },
         ],
       },
-      // As the webhook: an object being deleted is only finishing; it is not judged again.
-      matchConditions: [
-        { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
-      ],
-      variables: policyVariables.map((v) => ({ name: v.name, expression: v.expression })),
+      matchConditions: policyMatchConditions.map((c) => ({ ...c })),
+      variables: variables.map((v) => ({ name: v.name, expression: v.expression })),
       validations: validations.map((v) => ({
         expression: v.expression,
         messageExpression: v.messageExpression,
@@ -124,7 +155,9 @@ function bindingObject(
 }
 
 /**
- * The policy and its binding; with host lists, a second pair whose parameter is the ConfigMap.
+ * The policy and its binding; then the warnings policy (plain http, credentials in plaintext
+ * headers: warnings in the webhook too), bound with Warn, or with Audit when the main binding
+ * only audits; with host lists, a third pair whose parameter is the ConfigMap.
  * The lists live in a policy of their own because a binding whose parameter is missing either
  * passes everything (Allow) or refuses everything (Deny): a missing ConfigMap must mean "no
  * lists", not "no rules" or "no entries".
@@ -134,6 +167,12 @@ export function admissionPolicy(options: AdmissionPolicyOptions): AdmissionPolic
     policyObject(options.name, policyValidations(), false),
     bindingObject(options.name, options.validationActions),
   ];
+  const warnings = `warnings.${options.name}`;
+  const quiet = options.validationActions.every((a) => a === 'Audit');
+  documents.push(
+    policyObject(warnings, warningValidations, false, warningVariables),
+    bindingObject(warnings, [quiet ? 'Audit' : 'Warn']),
+  );
   if (options.hostLists !== undefined) {
     const name = `host-lists.${options.name}`;
     documents.push(

@@ -5,6 +5,7 @@
 // url.ParseRequestURI, which reads some spellings differently from the engine.
 import { namePatternTable, refusedNameTable } from '../policy/host-names.ts';
 import { MAX_URL_LENGTH, unsafeCharacterTable } from '../policy/remote-url-text.ts';
+import { plainHttpWarning } from '../policy/remote-url.ts';
 import { hexDigitsCel, ipv4ClassCel, ipv6ClassCel } from './address-cel.ts';
 import { celLet, celString, re2Class } from './cel-text.ts';
 import type { PolicyVariable, PolicyValidation } from './policy-types.ts';
@@ -247,5 +248,16 @@ export const remoteUrlValidations: readonly PolicyValidation[] = [
   {
     expression: `!${v('urlJudged')} || ${v('hostProblem')} == ''`,
     messageExpression: invalid(v('hostProblem')),
+  },
+];
+
+/**
+ * What the webhook warns about in remoteUrl, for the warnings policy (bound with Warn): plain
+ * http on a URL that every rule above accepts.
+ */
+export const remoteUrlWarningValidations: readonly PolicyValidation[] = [
+  {
+    expression: `!${v('lowerUrl')}.startsWith('http:') || !(${remoteUrlValidations.map((r) => `(${r.expression})`).join(' && ')})`,
+    messageExpression: invalid(celString(plainHttpWarning)),
   },
 ];

@@ -69,7 +69,7 @@ const restrictedHeaders: ReadonlyMap<string, { canonical: string; reason: string
 
 // Names whose values are credentials by convention. A literal value under one of these sits in
 // etcd and in `kubectl get -o yaml` output for anyone with read access to the namespace.
-const credentialNames: ReadonlySet<string> = new Set([
+export const credentialNames: ReadonlySet<string> = new Set([
   'authorization',
   'cookie',
   // A response header, so forwarding it does nothing useful, but its value is still a session.
@@ -84,7 +84,7 @@ const credentialNames: ReadonlySet<string> = new Set([
   'password',
   'x-auth',
 ]);
-const credentialSuffixes: readonly string[] = [
+export const credentialSuffixes: readonly string[] = [
   '-token',
   '-key',
   '-apikey',
@@ -98,7 +98,7 @@ const credentialSuffixes: readonly string[] = [
   '-jwt',
 ];
 // `-key` names that carry no secret: a fresh random id per request or a handshake nonce.
-const notCredentialNames: ReadonlySet<string> = new Set([
+export const notCredentialNames: ReadonlySet<string> = new Set([
   'idempotency-key',
   'x-idempotency-key',
   'sec-websocket-key',

@@ -15,6 +15,10 @@ import { judgeHost, type HostProblemKind } from './remote-url-host.ts';
 import { readUrlText } from './remote-url-text.ts';
 import type { RuleResult } from '../model/verdict.ts';
 
+/** The plain-http warning (also the generated policy's, src/admission-policy/remote-url-cel.ts). */
+export const plainHttpWarning =
+  'plain http: traffic and forwarded headers are not encrypted; use https';
+
 /**
  * Findings for one remoteUrl. Denials for unsafe or ambiguous URLs, a warning for plain http.
  * A non-string value yields nothing: the schema reports its type.
@@ -75,13 +79,7 @@ export function remoteUrlFindings(
   }
 
   if (denials.length === 0 && text.scheme === 'http') {
-    warnings.push(
-      invalid(
-        shownUrl,
-        'plain http: traffic and forwarded headers are not encrypted; use https',
-        'remote-url.plain-http',
-      ),
-    );
+    warnings.push(invalid(shownUrl, plainHttpWarning, 'remote-url.plain-http'));
   }
   return { denials, warnings };
 }

@@ -3,7 +3,11 @@
 // hosts the policy can name as the engine does, the message is the engine's word for word.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateAdmissionPolicy } from '../../src/admission-policy/evaluate.ts';
+import {
+  evaluateAdmissionPolicy,
+  evaluateWarningPolicy,
+} from '../../src/admission-policy/evaluate.ts';
+import { headerFindings } from '../../src/policy/headers.ts';
 import { renderFinding as formatFinding, renderMessage } from '../../src/render/messages.ts';
 import { remoteUrlFindings } from '../../src/policy/remote-url.ts';
 import { hostListsFromData } from '../../src/policy/host-lists.ts';
@@ -55,6 +59,69 @@ describe('the generated policy, evaluated offline', () => {
       failure?.message,
       'spec.headerForward.addPlaintextHeaders[Host]: Forbidden: "Host" is set by the proxy from remoteUrl',
     );
+  });
+
+  test("the warnings policy warns where the engine warns, with the engine's words", () => {
+    let httpWarnings = 0;
+    let credentialWarnings = 0;
+    const differing: string[] = [];
+    for (const c of policyCases()) {
+      // The engine's warnings, as the webhook shows them (one line each), where it denies
+      // nothing: a denied entry is never stored, whatever it would be warned about.
+      if (engineRulesDeny(c)) continue;
+      const url = remoteUrlFindings(c.remoteUrl, c.allowPrivateEndpoint).warnings;
+      const headers = headerFindings(c.headerForward).warnings;
+      const expected = [
+        ...url.slice(0, 1),
+        // The policy names the smallest of several credential-like names.
+        ...headers.sort((a, b) => (formatFinding(a) < formatFinding(b) ? -1 : 1)).slice(0, 1),
+      ].map((f) => formatFinding(f));
+      const got = evaluateWarningPolicy({ object: c.object, operation: 'CREATE' }).map(
+        (f) => f.message,
+      );
+      if (JSON.stringify(got) !== JSON.stringify(expected))
+        differing.push(`${c.label}: ${JSON.stringify(got)} != ${JSON.stringify(expected)}`);
+      httpWarnings += url.length;
+      credentialWarnings += headers.length > 0 ? 1 : 0;
+    }
+    // Credential-like plaintext names (the engine's name table, suffixes and exceptions).
+    const names = [
+      'Authorization',
+      'X-API-Key',
+      'cookie',
+      'Api-Key',
+      'My-Token',
+      'X-Secret',
+      'Db-Passwd',
+      'X-Jwt',
+      'X-Credentials',
+      'Idempotency-Key',
+      'Sec-WebSocket-Key',
+      'Public-Key',
+      'X-Trace-Id',
+      'Tokenizer',
+      'Proxy-Authorization',
+    ];
+    const sets = [...names.map((n) => [n]), ['X-Trace-Id', 'X-Token', 'Authorization']];
+    for (const set of sets) {
+      const headerForward = {
+        addPlaintextHeaders: Object.fromEntries(set.map((n) => [n, 'value'])),
+      };
+      const object = {
+        spec: { remoteUrl: 'https://mcp.example.com', transport: 'sse', headerForward },
+      };
+      if (headerFindings(headerForward).denials.length > 0) continue;
+      const engine = headerFindings(headerForward)
+        .warnings.map((f) => formatFinding(f))
+        .sort()
+        .slice(0, 1);
+      const got = evaluateWarningPolicy({ object, operation: 'CREATE' }).map((f) => f.message);
+      if (JSON.stringify(got) !== JSON.stringify(engine))
+        differing.push(`${set.join(',')}: ${JSON.stringify(got)} != ${JSON.stringify(engine)}`);
+      credentialWarnings += engine.length;
+    }
+    assert.deepEqual(differing, []);
+    assert.ok(httpWarnings > 3 && credentialWarnings > 8, `${httpWarnings} ${credentialWarnings}`);
   });
 
   test('an UPDATE that leaves remoteUrl unchanged is not judged again (ratcheting)', () => {

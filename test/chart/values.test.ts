@@ -185,12 +185,23 @@ test('admissionPolicy: the binding takes validationActions; the policy is the ge
   const objects = await helm.template({
     admissionPolicy: { enabled: true, validationActions: ['Warn', 'Audit'] },
   });
-  const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
-  assert.deepEqual((binding?.['spec'] as { validationActions?: string[] }).validationActions, [
-    'Warn',
-    'Audit',
+  const actions = (objects: readonly { kind: string; metadata: { name?: string } }[]) =>
+    objects
+      .filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding')
+      .map((o) => [
+        o.metadata.name,
+        ((o as { spec?: { validationActions?: string[] } }).spec?.validationActions ?? []).join(),
+      ]);
+  assert.deepEqual(actions(objects), [
+    ['mcpserverentries.mcpentry-webhook.dev', 'Warn,Audit'],
+    // The warnings policy warns whatever the main binding does, except when it only audits.
+    ['warnings.mcpserverentries.mcpentry-webhook.dev', 'Warn'],
   ]);
-  assert.equal(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length, 1);
+  assert.equal(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length, 2);
+  const audit = await helm.template({
+    admissionPolicy: { enabled: true, validationActions: ['Audit'] },
+  });
+  assert.deepEqual(actions(audit)[1], ['warnings.mcpserverentries.mcpentry-webhook.dev', 'Audit']);
   const off = await helm.template({});
   assert.equal(off.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).length, 0);
 });

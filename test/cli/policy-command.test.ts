@@ -15,7 +15,7 @@ function capture(args: string[]): { code: number; stdout: string; stderr: string
 }
 
 describe('policy command', () => {
-  test('prints the policy and its binding, Deny by default', () => {
+  test('prints the policy and its binding, Deny by default, then the warnings pair (Warn)', () => {
     const { code, stdout } = capture([]);
     assert.equal(code, 0);
     interface Doc {
@@ -23,8 +23,13 @@ describe('policy command', () => {
       metadata: { name: string };
       spec: { policyName?: string; validationActions?: string[]; failurePolicy?: string };
     }
-    const [policy, binding, ...rest] = parseAllDocuments(stdout).map((d) => d.toJS() as Doc);
+    const [policy, binding, warnings, warningsBinding, ...rest] = parseAllDocuments(stdout).map(
+      (d) => d.toJS() as Doc,
+    );
     assert.equal(rest.length, 0);
+    assert.equal(warnings?.metadata.name, `warnings.${policy?.metadata.name ?? ''}`);
+    assert.equal(warningsBinding?.spec.policyName, warnings?.metadata.name);
+    assert.deepEqual(warningsBinding?.spec.validationActions, ['Warn']);
     assert.equal(policy?.kind, 'ValidatingAdmissionPolicy');
     assert.equal(binding?.kind, 'ValidatingAdmissionPolicyBinding');
     assert.equal(binding?.spec.policyName, policy?.metadata.name);
@@ -43,13 +48,21 @@ describe('policy command', () => {
     assert.match(stderr, /unknown action "Block"/);
   });
 
-  test('--name names both documents; a bad name is refused', () => {
+  test('--name names the documents; Audit alone makes the warnings audit only', () => {
     const out = renderPolicy({ actions: ['Audit'], name: 'mcp.example.com', output: 'json' });
-    const list = JSON.parse(out) as { items: { metadata: { name: string } }[] };
+    const list = JSON.parse(out) as {
+      items: { metadata: { name: string }; spec: { validationActions?: string[] } }[];
+    };
     assert.deepEqual(
       list.items.map((i) => i.metadata.name),
-      ['mcp.example.com', 'mcp.example.com'],
+      [
+        'mcp.example.com',
+        'mcp.example.com',
+        'warnings.mcp.example.com',
+        'warnings.mcp.example.com',
+      ],
     );
+    assert.deepEqual(list.items[3]?.spec.validationActions, ['Audit']);
     assert.equal(parsePolicyArgs(['--name', 'Not_A_Name']).kind, 'error');
   });
 
@@ -76,13 +89,15 @@ describe('policy command', () => {
       [
         ['ValidatingAdmissionPolicy', 'p.example'],
         ['ValidatingAdmissionPolicyBinding', 'p.example'],
+        ['ValidatingAdmissionPolicy', 'warnings.p.example'],
+        ['ValidatingAdmissionPolicyBinding', 'warnings.p.example'],
         ['ValidatingAdmissionPolicy', 'host-lists.p.example'],
         ['ValidatingAdmissionPolicyBinding', 'host-lists.p.example'],
       ],
     );
     assert.equal(items[0]?.spec['paramKind'], undefined, 'the main policy needs no ConfigMap');
-    assert.deepEqual(items[2]?.spec['paramKind'], { apiVersion: 'v1', kind: 'ConfigMap' });
-    assert.deepEqual(items[3]?.spec['paramRef'], {
+    assert.deepEqual(items[4]?.spec['paramKind'], { apiVersion: 'v1', kind: 'ConfigMap' });
+    assert.deepEqual(items[5]?.spec['paramRef'], {
       namespace: 'ops',
       name: 'hosts',
       parameterNotFoundAction: 'Allow',

@@ -20,21 +20,23 @@ describe('admission-policy component', () => {
     );
   });
 
-  test('the add-on overlay renders the policy and its Deny binding only', () => {
+  test('the add-on overlay renders the policy (Deny) and the warnings policy (Warn) only', () => {
     const objects = renderOverlay('overlays/admission-policy');
-    assert.deepEqual(objects.map((o) => o.kind).sort(), [
-      'ValidatingAdmissionPolicy',
-      'ValidatingAdmissionPolicyBinding',
+    assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.name ?? ''}`).sort(), [
+      'ValidatingAdmissionPolicy mcpserverentries.mcpentry-webhook.dev',
+      'ValidatingAdmissionPolicy warnings.mcpserverentries.mcpentry-webhook.dev',
+      'ValidatingAdmissionPolicyBinding mcpserverentries.mcpentry-webhook.dev',
+      'ValidatingAdmissionPolicyBinding warnings.mcpserverentries.mcpentry-webhook.dev',
     ]);
-    const binding = findObject(objects, 'ValidatingAdmissionPolicyBinding');
-    assert.deepEqual((binding['spec'] as { validationActions: string[] }).validationActions, [
-      'Deny',
-    ]);
+    const actions = objects
+      .filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding')
+      .map((o) => (o['spec'] as { validationActions: string[] }).validationActions.join());
+    assert.deepEqual(actions, ['Deny', 'Warn']);
   });
 
   test('composes with an install without being put in a namespace', () => {
     const objects = renderComposition(['overlays/self-signed'], ['components/admission-policy']);
-    const policy = findObject(objects, 'ValidatingAdmissionPolicy');
+    const policy = findObject(objects, 'ValidatingAdmissionPolicy', defaultPolicyName);
     assert.equal(policy.metadata.namespace, undefined);
     assert.ok(objects.some((o) => o.kind === 'Deployment'));
   });

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { renderPolicy } from '../../src/cli/policy-command.ts';
 import { admissionPolicy, defaultPolicyName } from '../../src/admission-policy/policy-document.ts';
-import { evaluateAdmissionPolicy } from '../../src/admission-policy/evaluate.ts';
+import {
+  evaluateAdmissionPolicy,
+  evaluateWarningPolicy,
+} from '../../src/admission-policy/evaluate.ts';
 import {
   policyCases,
   engineDenies,
@@ -101,6 +104,90 @@ describe('the generated ValidatingAdmissionPolicy on a real API server (no webho
     await waitForVerdict(cp, probe, true, 'the host-list policy');
     const { denied } = await createAll(cp, cases);
     for (const c of cases) assert.equal(denied.has(c.name), c.expected, c.remoteUrl);
+  });
+
+  test("the warnings policy: kubectl shows the webhook's warnings; matchConditions skip no-op updates and deletions", async () => {
+    const warningsPolicy = `warnings.${defaultPolicyName}`;
+    const object = {
+      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      kind: 'MCPServerEntry',
+      metadata: { name: 'plain-http', namespace: 'default' },
+      spec: {
+        remoteUrl: 'http://mcp.example.com/mcp',
+        transport: 'streamable-http',
+        groupRef: { name: 'research' },
+        headerForward: { addPlaintextHeaders: { 'X-API-Key': 'k', 'X-Trace': 't' } },
+      },
+    };
+    // The warnings counter: the API server counts each failed Warn validation, and only those,
+    // so a request the policy did not evaluate leaves it unchanged.
+    const warned = async (): Promise<number> => {
+      const { stdout } = await cp.kubectl(['get', '--raw', '/metrics']);
+      let total = 0;
+      for (const line of stdout.split('\n')) {
+        if (
+          line.startsWith('apiserver_validating_admission_policy_check_total{') &&
+          line.includes(`policy="${warningsPolicy}"`) &&
+          line.includes('enforcement_action="warn"')
+        )
+          total += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return total;
+    };
+    const expected = evaluateWarningPolicy({ object, operation: 'CREATE' }).map(
+      (f) =>
+        `Warning: Validation failed for ValidatingAdmissionPolicy '${warningsPolicy}' with binding '${warningsPolicy}': ${f.message}`,
+    );
+    assert.equal(expected.length, 2);
+    const before = await warned();
+    const created = await cp.kubectl(['create', '-f', '-'], { input: JSON.stringify(object) });
+    const warnings = created.stderr.split('\n').filter((l) => l.startsWith('Warning: '));
+    assert.deepEqual(warnings.sort(), expected.sort());
+    assert.equal(await warned(), before + 2);
+
+    // A label, an annotation: spec unchanged, the policy is not evaluated (no warning, no count).
+    const labelled = await cp.kubectl(['label', 'mcpserverentries', 'plain-http', 'team=a']);
+    assert.doesNotMatch(labelled.stderr, /Warning/);
+    assert.equal(await warned(), before + 2);
+    // A spec change is evaluated again.
+    const patched = await cp.kubectl([
+      'patch',
+      'mcpserverentries',
+      'plain-http',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { transport: 'sse' } }),
+    ]);
+    assert.match(patched.stderr, /Warning: Validation failed .*plain http/);
+    assert.equal(await warned(), before + 4);
+    // Being deleted (held by a finalizer): even a spec change is not evaluated.
+    await cp.kubectl([
+      'patch',
+      'mcpserverentries',
+      'plain-http',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ metadata: { finalizers: ['example.com/hold'] } }),
+    ]);
+    await cp.kubectl(['delete', 'mcpserverentries', 'plain-http', '--wait=false']);
+    const whileDeleting = await cp.kubectl([
+      'patch',
+      'mcpserverentries',
+      'plain-http',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { transport: 'streamable-http' } }),
+    ]);
+    assert.doesNotMatch(whileDeleting.stderr, /Warning/);
+    assert.equal(await warned(), before + 4);
+    await cp.kubectl([
+      'patch',
+      'mcpserverentries',
+      'plain-http',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'remove', path: '/metadata/finalizers' }]),
+    ]);
   });
 });
 

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { renderPolicy } from '../../src/cli/policy-command.ts';
 import { defaultPolicyName } from '../../src/admission-policy/policy-document.ts';
+import { evaluateWarningPolicy } from '../../src/admission-policy/evaluate.ts';
 import {
   documentedUncovered,
   engineDenies,
@@ -73,14 +74,29 @@ for (const { minor, toolset, gitVersion } of minors) {
       assert.ok(probe !== undefined);
       await waitForVerdict(cp, probe, true, 'the policy');
       const cases = policyCases();
-      const { denied, messages } = await createAll(cp, cases);
+      const { denied, messages, stderr } = await createAll(cp, cases);
       const differing = cases.filter((c) => denied.has(c.name) !== engineDenies(c));
       assert.deepEqual(differing.map((c) => c.label).sort(), [...documentedUncovered()].sort());
+      // The warnings policy's warnings, as on 1.34: one per admitted case the offline
+      // evaluator says it warns about.
+      const expectedWarnings = cases
+        .filter((c) => !denied.has(c.name))
+        .flatMap((c) => evaluateWarningPolicy({ object: c.object, operation: 'CREATE' }));
+      const warningLines = stderr
+        .split('\n')
+        .filter((l) => l.startsWith(`Warning: Validation failed for ValidatingAdmissionPolicy`));
+      assert.ok(expectedWarnings.length > 3, `${expectedWarnings.length} warnings expected`);
+      assert.deepEqual(
+        warningLines.map((l) => l.slice(l.indexOf("': ") + 3)).sort(),
+        expectedWarnings.map((f) => f.message).sort(),
+      );
       // Denials come from the policy (or the CRD schema), not a CEL error on this minor.
       for (const [name, line] of messages)
         assert.doesNotMatch(line, /expression|no such|no matching overload|compil/i, name);
-      await cp.kubectl(['delete', 'validatingadmissionpolicybinding', defaultPolicyName]);
-      await cp.kubectl(['delete', 'validatingadmissionpolicy', defaultPolicyName]);
+      for (const name of [defaultPolicyName, `warnings.${defaultPolicyName}`]) {
+        await cp.kubectl(['delete', 'validatingadmissionpolicybinding', name]);
+        await cp.kubectl(['delete', 'validatingadmissionpolicy', name]);
+      }
       await waitForVerdict(cp, probe, false, 'removing the policy');
     });
 
