@@ -330,25 +330,20 @@ describe('cost budget: a hostile rule cannot hang the check', () => {
     spec: { ...entry.spec, list: Array.from({ length: 3000 }, (_, i) => i) },
   };
   test('nested comprehensions over a large list are refused before running', () => {
-    const started = Date.now();
     const rule = 'self.list.all(a, self.list.all(b, self.list.all(c, a + b + c >= 0)))';
     const found = findingsOf(schemaWith([{ rule }]), big);
     assert.match(
       found.warnings[0]?.message ?? '',
       /evaluation budget exceeded: 3 nested comprehensions over 3000/,
     );
-    assert.ok(Date.now() - started < 1000);
   });
   test('a rule that would run too long is stopped by the clock', () => {
-    const started = Date.now();
     const rule = 'self.list.all(a, self.list.all(b, a + b >= 0))';
     const found = celRuleFindings(schemaWith([{ rule }]), big, { ...defaultCelBudget, timeMs: 50 });
     assert.deepEqual(found.denials, []);
     assert.match(found.warnings[0]?.message ?? '', /evaluation budget exceeded: over 50 ms/);
-    assert.ok(Date.now() - started < 2000);
   });
   test('a backtracking regular expression is stopped by the clock', () => {
-    const started = Date.now();
     const spec = { ...entry.spec, remoteUrl: `${'a'.repeat(40)}!` };
     const found = celRuleFindings(
       schemaWith([{ rule: "self.remoteUrl.find('^(a+)+$') == ''" }]),
@@ -356,7 +351,6 @@ describe('cost budget: a hostile rule cannot hang the check', () => {
       { ...defaultCelBudget, timeMs: 100 },
     );
     assert.match(found.warnings[0]?.message ?? '', /evaluation budget exceeded: over 100 ms/);
-    assert.ok(Date.now() - started < 2000);
   });
   test('an input larger than the budget is not evaluated', () => {
     const found = celRuleFindings(schemaWith([{ rule: 'true' }]), entry, {

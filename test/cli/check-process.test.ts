@@ -272,11 +272,9 @@ describe('input errors', () => {
       const next = String.fromCharCode(97 + i);
       laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const started = Date.now();
     const run = check(['-'], { input: `${laughs.join('\n')}\n` });
     assert.equal(run.code, 2);
     assert.match(run.stdout, /^<stdin>:\d+:\d+: input error: .*alias/im);
-    assert.ok(Date.now() - started < 20_000);
   });
 
   test('a List kind: its items are checked one by one', () => {

@@ -120,12 +120,5 @@ describe('EntrySchemas', () => {
     assert.deepEqual(schemas.celRules('v9'), []);
   });
 
-  test('validate is fast enough for the admission hot path', () => {
-    const schemas = loadBundledEntrySchemas();
-    const n = 50_000;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) schemas.validate('v1beta1', valid);
-    const perSecond = n / ((performance.now() - start) / 1000);
-    assert.ok(perSecond > 200_000, `${Math.round(perSecond)} validations/s`);
-  });
+  // How fast validate runs is a figure in bench/hot-paths.ts, not an assertion here.
 });

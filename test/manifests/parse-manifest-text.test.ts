@@ -282,15 +282,14 @@ describe('syntax errors', () => {
   });
 });
 
+// How fast each hostile input is refused is a figure in bench/hot-paths.ts.
 describe('hostile input', () => {
-  test('billion laughs: refused quickly, with a clear message', () => {
+  test('billion laughs: refused with a clear message', () => {
     let text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
     for (let i = 1; i < 10; i++) {
       text += `a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(',')}]\n`;
     }
-    const started = performance.now();
     const error = onlyError(text);
-    assert.ok(performance.now() - started < 1000, 'took too long');
     assert.match(error.message, new RegExp(`more than ${MAX_ALIAS_EXPANSION_NODES} nodes`));
   });
 
@@ -299,9 +298,7 @@ describe('hostile input', () => {
     for (let i = 1; i < 12; i++) {
       text += `a${i}: &a${i}\n${Array.from({ length: 8 }, (_, j) => `  k${j}: *a${i - 1}`).join('\n')}\n`;
     }
-    const started = performance.now();
     assert.match(onlyError(text).message, /aliases expand/);
-    assert.ok(performance.now() - started < 1000, 'took too long');
   });
 
   test('an alias inside the node it names is refused', () => {
@@ -311,9 +308,7 @@ describe('hostile input', () => {
   });
 
   test('deep flow nesting is refused before parsing (1,000,000 brackets)', () => {
-    const started = performance.now();
     const error = onlyError(`a: ${'['.repeat(1_000_000)}`);
-    assert.ok(performance.now() - started < 1000, 'took too long');
     assert.match(error.message, /brackets nest deeper than/);
     assert.equal(error.line, 1);
   });
@@ -333,9 +328,7 @@ describe('hostile input', () => {
   });
 
   test('a long chain of block indicators on one line is refused before parsing', () => {
-    const started = performance.now();
     const error = onlyError(`${'- '.repeat(500_000)}x\n`);
-    assert.ok(performance.now() - started < 1000, 'took too long');
     assert.match(error.message, /block indicators/);
   });
 

@@ -147,11 +147,9 @@ describe('problems are values and other files keep going', () => {
 
   test('a file over the size cap is refused without being read', async () => {
     await writeFile(file('huge.yaml'), `data: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
-    const started = performance.now();
     const { documents, errors } = await readManifests([file('huge.yaml'), file('good.yaml')], {
       maxFileBytes: 1024 * 1024,
     });
-    assert.ok(performance.now() - started < 1000);
     assert.deepEqual(names(documents), ['good']);
     assert.equal(errors[0]?.source, file('huge.yaml'));
     assert.match(errors[0]?.message ?? '', /larger than 1 MiB; refusing to read/);

@@ -313,11 +313,10 @@ describe('engine: reference policies and lookup failures', () => {
   });
 
   test('a lookup that never answers is cut off by the deadline', async () => {
-    const started = Date.now();
+    // The lookup never answers: only the deadline can settle this review.
     const v = await engine({ lookupTimeoutMs: 50 }, new FaultyLookup(manifests, 'hang')).validate(
       create(entry()),
     );
-    assert.ok(Date.now() - started < 2000);
     assert.equal(v.allowed, false);
     assert.match(v.denials[0]!.message, /no answer within 50 ms/);
   });

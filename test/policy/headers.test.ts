@@ -296,13 +296,11 @@ void describe('ToolHive examples', () => {
   }
 });
 
-void test('linear time on a very long name and many headers', () => {
+// Its time (and that it grows linearly) is a figure in bench/hot-paths.ts.
+void test('a very long name and many headers are judged without a denial', () => {
   const many: Record<string, string> = {};
   for (let i = 0; i < 20_000; i++) many[`X-Header-${i}`] = 'v'.repeat(50);
   many['X'.repeat(1_000_000)] = 'v';
-  const started = performance.now();
   const result = headerFindings(plaintext(many));
-  const elapsed = performance.now() - started;
   assert.deepEqual(result.denials, []);
-  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
 });

