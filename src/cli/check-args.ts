@@ -26,8 +26,14 @@ export interface CheckConfig {
   /** A CRD file, or `cluster` for the installed one; undefined for the bundled schemas. */
   readonly crd: string | undefined;
   readonly showDefaults: boolean;
-  /** --mutating-webhook: judge entries with the mutating webhook's defaults applied. */
+  /**
+   * --mutating-webhook: judge entries with the mutating webhook's defaults applied. With
+   * --cluster and neither this nor --no-mutating-webhook, the cluster is asked whether the
+   * webhook is installed.
+   */
   readonly mutatingWebhook: boolean;
+  /** --no-mutating-webhook: never apply them, and do not ask the cluster. */
+  readonly noMutatingWebhook: boolean;
   /**
    * --admission-policy: judge with the generated ValidatingAdmissionPolicy (and the CRD
    * schema) only, as the API server alone would without the webhook.
@@ -73,7 +79,9 @@ Options:
                             one) instead of the bundled schemas; its CEL rules are reported
       --show-defaults       print the patch the mutating webhook would apply
       --mutating-webhook    judge entries with that patch applied, as when the mutating
-                            webhook is installed (default: as written, against the CRD)
+                            webhook is installed (default: as written, against the CRD;
+                            with --cluster: as the cluster is configured, asked)
+      --no-mutating-webhook never apply that patch, and do not ask the cluster
       --admission-policy    judge as the API server alone would, with the generated
                             ValidatingAdmissionPolicy (\`mcpentry-webhook policy\`) and the
                             schema, without the webhook: no lookups, no warnings
@@ -106,6 +114,7 @@ const flags: readonly FlagSpec[] = [
   { name: '--crd', takesValue: true },
   { name: '--show-defaults', takesValue: false },
   { name: '--mutating-webhook', takesValue: false },
+  { name: '--no-mutating-webhook', takesValue: false },
   { name: '--admission-policy', takesValue: false },
   { name: '--host-lists', takesValue: true },
   { name: '--warnings-as-errors', takesValue: false },
@@ -149,6 +158,7 @@ export function parseCheckArgs(
   let crd: string | undefined;
   let showDefaults = false;
   let mutatingWebhook = false;
+  let noMutatingWebhook = false;
   let admissionPolicy = false;
   let hostLists: string | undefined;
   let warningsAsErrors = false;
@@ -232,6 +242,9 @@ export function parseCheckArgs(
       case '--mutating-webhook':
         mutatingWebhook = true;
         break;
+      case '--no-mutating-webhook':
+        noMutatingWebhook = true;
+        break;
       case '--warnings-as-errors':
         warningsAsErrors = true;
         break;
@@ -261,6 +274,7 @@ export function parseCheckArgs(
     crd,
     showDefaults,
     mutatingWebhook,
+    noMutatingWebhook,
     admissionPolicy,
     hostLists,
     output,
@@ -276,6 +290,8 @@ export function parseCheckArgs(
       config: { ...base, defaultNamespace: 'default', auditNamespaces: [], kubeconfig },
     };
   }
+  if (mutatingWebhook && noMutatingWebhook)
+    return fail('--mutating-webhook and --no-mutating-webhook contradict each other');
   if (fromCluster) {
     if (paths.length > 0)
       return fail('--from-cluster reads the cluster, not files: drop the paths or the flag');

@@ -83,3 +83,39 @@ export async function clusterLookupFor(
     );
   });
 }
+
+/**
+ * `config` with `mutatingWebhook` settled: with --cluster and neither --mutating-webhook nor
+ * --no-mutating-webhook, the cluster is asked whether our mutating webhook is installed, so
+ * entries are judged with its defaults exactly when that cluster would apply them. A cluster
+ * that cannot say (RBAC, network) stops the run: guessing would judge entries against the
+ * wrong object. Offline, the defaults apply only with --mutating-webhook.
+ */
+export async function withClusterDefaulting(
+  config: CheckConfig,
+  api?: KubeApi,
+): Promise<CheckConfig> {
+  if (!config.cluster || config.mutatingWebhook || config.noMutatingWebhook) return config;
+  const found = await setupStep(
+    'cannot tell whether the mutating webhook is installed',
+    async () => {
+      if (config.kubeconfig === undefined)
+        throw new Error('no kubeconfig: pass --kubeconfig or set KUBECONFIG');
+      const kubeconfig = config.kubeconfig;
+      const [{ connectKubeApi }, { discoverMutatingWebhook }] = await Promise.all([
+        import('../references/kube-api.ts'),
+        import('../references/mutating-webhook.ts'),
+      ]);
+      const answer = await discoverMutatingWebhook(
+        api ?? connectKubeApi(kubeconfig),
+        AbortSignal.timeout(Math.max(config.lookupTimeoutMs, 10_000)),
+      );
+      if (!answer.ok)
+        throw new Error(
+          `${answer.message} (say which with --mutating-webhook or --no-mutating-webhook)`,
+        );
+      return answer.value;
+    },
+  );
+  return { ...config, mutatingWebhook: found.configuration !== undefined };
+}

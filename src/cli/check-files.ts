@@ -8,7 +8,12 @@ import type { ReferenceLookup } from '../model/lookup.ts';
 import { ManifestLookup } from '../references/manifest-lookup.ts';
 import type { CheckConfig } from './check-args.ts';
 import type { Finding } from '../model/findings.ts';
-import { clusterLookupFor, engineOptionsFor, schemasFor } from './check-engine.ts';
+import {
+  clusterLookupFor,
+  engineOptionsFor,
+  schemasFor,
+  withClusterDefaulting,
+} from './check-engine.ts';
 import { summarize, type CheckReport, type EntryResult } from './check-report.ts';
 import { identityFindings } from '../manifests/object-checks.ts';
 import type { ManifestDocument } from '../manifests/manifest-document.ts';
@@ -17,9 +22,10 @@ import { readInputs } from './read-inputs.ts';
 import { asRecord } from '../json-object.ts';
 
 export async function checkFiles(
-  config: CheckConfig,
+  given: CheckConfig,
   io: { readonly stdin: NodeJS.ReadableStream; readonly cwd: string },
 ): Promise<CheckReport> {
+  const config = await withClusterDefaulting(given);
   const schemas = await schemasFor(config);
   const input = await readInputs(config.paths, config.context, io, config.exclude);
 

@@ -31,6 +31,16 @@ describe('parseCheckArgs accepts', () => {
     },
     { name: 'stdin as -', argv: ['-'], expect: { paths: ['-'] } },
     {
+      name: 'the mutating defaults: off and unasked unless said (--cluster asks)',
+      argv: ['x'],
+      expect: { mutatingWebhook: false, noMutatingWebhook: false },
+    },
+    {
+      name: '--mutating-webhook and --no-mutating-webhook',
+      argv: ['--cluster', '--no-mutating-webhook', 'x'],
+      expect: { cluster: true, mutatingWebhook: false, noMutatingWebhook: true },
+    },
+    {
       name: 'paths after -- even when they look like flags',
       argv: ['--', '--odd.yaml'],
       expect: { paths: ['--odd.yaml'] },
@@ -104,6 +114,11 @@ describe('parseCheckArgs accepts', () => {
 describe('parseCheckArgs refuses', () => {
   const cases: { name: string; argv: string[]; message: RegExp }[] = [
     { name: 'no input at all', argv: [], message: /no input/ },
+    {
+      name: 'both --mutating-webhook and --no-mutating-webhook',
+      argv: ['--mutating-webhook', '--no-mutating-webhook', 'x'],
+      message: /contradict/,
+    },
     {
       name: 'an unknown option',
       argv: ['--outptu', 'json', 'x'],
