@@ -15,19 +15,34 @@ export function celString(text: string): string {
   return `${out}'`;
 }
 
-/** A code point inside an RE2 character class. */
+/**
+ * A code point inside an RE2 character class: letters and digits as they are, other visible
+ * ASCII escaped with a backslash (RE2 reads any escaped punctuation as itself), the rest as
+ * `\x{..}`. Short on purpose: the API server charges `matches()` by the pattern's length.
+ */
 export function re2ClassChar(c: number): string {
   const ch = String.fromCodePoint(c);
   if (c >= 0x30 && c <= 0x39) return ch;
   if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return ch;
+  if (c > 0x20 && c < 0x7f) return `\\${ch}`;
   return `\\x{${c.toString(16)}}`;
 }
 
-/** An RE2 character class of inclusive code point ranges. */
+/** An RE2 character class of inclusive code point ranges (adjacent ones merged). */
 export function re2Class(ranges: readonly (readonly [number, number])[], negated = false): string {
-  const body = ranges
+  const merged: [number, number][] = [];
+  for (const [low, high] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last !== undefined && low <= last[1] + 1) last[1] = Math.max(last[1], high);
+    else merged.push([low, high]);
+  }
+  const body = merged
     .map(([low, high]) =>
-      low === high ? re2ClassChar(low) : `${re2ClassChar(low)}-${re2ClassChar(high)}`,
+      low === high
+        ? re2ClassChar(low)
+        : high === low + 1
+          ? `${re2ClassChar(low)}${re2ClassChar(high)}`
+          : `${re2ClassChar(low)}-${re2ClassChar(high)}`,
     )
     .join('');
   return `[${negated ? '^' : ''}${body}]`;
