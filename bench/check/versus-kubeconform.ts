@@ -107,11 +107,8 @@ function scenarios(dir: string): Scenario[] {
 
 const kubeconform = `${await ensureTool('kubeconform')}/kubeconform`;
 const schemaLocation = join(root, 'schemas/{{ .ResourceKind }}.{{ .ResourceAPIVersion }}.json');
-// What users run: the package's bin, which loads the compiled dist/ (built here first).
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// What users run: the package's bin, which loads dist/ (built here first, as `npm run build`).
+const build = spawnSync(process.execPath, ['scripts/build.ts'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('building dist/ failed');
 const main = join(root, 'bin/mcpentry-webhook.js');
 

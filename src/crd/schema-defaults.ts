@@ -15,14 +15,61 @@ const isNonNullableNull = (value: unknown, s: JsonSchema | undefined): s is Json
 const schemaAt = (v: unknown): JsonSchema | undefined => (isRecord(v) ? v : undefined);
 
 /**
+ * What defaulting needs from one schema node, worked out once per node (schemas live as long as
+ * the process): the properties with a default, in schema order; the properties, map values and
+ * list items under which some default can apply. A subtree without any default is never walked.
+ */
+interface Plan {
+  /** Whether a default can apply at or below a value of this schema. */
+  readonly relevant: boolean;
+  readonly properties: JsonSchema;
+  readonly withDefault: readonly (readonly [string, JsonSchema])[];
+  readonly walk: readonly (readonly [string, JsonSchema])[];
+  readonly additional: JsonSchema | undefined;
+  readonly items: JsonSchema | undefined;
+}
+
+const plans = new WeakMap<JsonSchema, Plan>();
+
+function planOf(s: JsonSchema): Plan {
+  let plan = plans.get(s);
+  if (plan !== undefined) return plan;
+  const properties = schemaAt(s['properties']) ?? {};
+  const withDefault: (readonly [string, JsonSchema])[] = [];
+  const walk: (readonly [string, JsonSchema])[] = [];
+  for (const [key, raw] of Object.entries(properties)) {
+    const p = schemaAt(raw);
+    if (p === undefined) continue;
+    if (hasDefault(p)) withDefault.push([key, p]);
+    if (hasDefault(p) || planOf(p).relevant) walk.push([key, p]);
+  }
+  const relevantChild = (c: JsonSchema | undefined): JsonSchema | undefined =>
+    c !== undefined && (hasDefault(c) || planOf(c).relevant) ? c : undefined;
+  const additional = relevantChild(schemaAt(s['additionalProperties']));
+  const items = relevantChild(schemaAt(s['items']));
+  plan = {
+    relevant: walk.length > 0 || additional !== undefined || items !== undefined,
+    properties,
+    withDefault,
+    walk,
+    additional,
+    items,
+  };
+  plans.set(s, plan);
+  return plan;
+}
+
+/**
  * `value` with the schema's defaults filled in, copied on write: what defaulting changes is a
  * new object or array (and each container above it); what it leaves alone is `value`'s own,
  * shared, and `value` itself comes back when nothing is defaulted. `check` runs this on every
  * entry, where copying whole objects cost more than the rules.
  */
 function withDefaults(value: unknown, s: JsonSchema): unknown {
+  const plan = planOf(s);
+  if (!plan.relevant) return value;
   if (Array.isArray(value)) {
-    const items = schemaAt(s['items']);
+    const items = plan.items;
     if (items === undefined) return value;
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -36,7 +83,6 @@ function withDefaults(value: unknown, s: JsonSchema): unknown {
     return out ?? value;
   }
   if (!isRecord(value)) return value;
-  const properties = schemaAt(s['properties']) ?? {};
   let out: Record<string, unknown> | undefined;
   const set = (key: string, v: unknown): void => {
     // defineProperty: a key named __proto__ becomes an own property, not the prototype.
@@ -47,22 +93,23 @@ function withDefaults(value: unknown, s: JsonSchema): unknown {
       configurable: true,
     });
   };
-  for (const [key, raw] of Object.entries(properties)) {
-    const p = schemaAt(raw);
-    if (!hasDefault(p)) continue;
+  for (const [key, p] of plan.withDefault) {
     if (!Object.hasOwn(value, key) || isNonNullableNull(value[key], p))
       set(key, structuredClone(p['default']));
   }
-  const additional = schemaAt(s['additionalProperties']);
-  for (const key of Object.keys(out ?? value)) {
-    const p = Object.hasOwn(properties, key) ? schemaAt(properties[key]) : additional;
-    if (p === undefined) continue;
+  const fill = (key: string, p: JsonSchema): void => {
     const current = (out ?? value)[key];
     const filled = withDefaults(
       isNonNullableNull(current, p) ? structuredClone(p['default']) : current,
       p,
     );
     if (filled !== current) set(key, filled);
+  };
+  for (const [key, p] of plan.walk) if (Object.hasOwn(out ?? value, key)) fill(key, p);
+  const additional = plan.additional;
+  if (additional !== undefined) {
+    for (const key of Object.keys(out ?? value))
+      if (!Object.hasOwn(plan.properties, key)) fill(key, additional);
   }
   return out ?? value;
 }
