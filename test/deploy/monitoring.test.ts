@@ -1,17 +1,20 @@
 // The alert rules and the dashboard against what they query: every expression parses with
 // Prometheus's own PromQL parser (test/tools/promql), every metric of ours that they name is
-// one the server exports, every alert is classified and has its runbook section in
+// one a running server exports on /metrics (scraped from `serve`), every alert is classified and has its runbook section in
 // docs/operations.md. (The API server metrics they name are checked against a real
 // kube-apiserver in test/e2e/chart.test.ts.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { deployPath, repoRoot } from '../../deploy/kustomize-render.ts';
-import { WebhookMetrics } from '../../src/server/metrics.ts';
 import { ensureTool } from '../harness/binaries.ts';
+import { freeLoopbackPort } from '../harness/ports.ts';
 import { runCaptured } from '../harness/run-captured.ts';
+import { mainScript, writeWebhookTls } from '../harness/webhook-serve.ts';
 
 interface Rule {
   alert: string;
@@ -79,9 +82,54 @@ test('every dashboard query parses', async () => {
   assert.equal(result.code, 0, result.stdout + result.stderr);
 });
 
+const withoutKubeconfig = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => key !== 'KUBECONFIG'),
+);
+
+/** /metrics of a running `serve` (bundled examples as its reference source, no cluster). */
+async function scrapeRunningServer(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpentry-metrics-'));
+  const tls = await writeWebhookTls(dir, 'metrics');
+  const [port, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const server = spawn(
+    process.execPath,
+    [
+      mainScript,
+      'serve',
+      '--port',
+      String(port),
+      '--tls-cert',
+      tls.certFile,
+      '--tls-key',
+      tls.keyFile,
+      '--metrics-port',
+      String(metricsPort),
+      '--shutdown-delay',
+      '0',
+    ],
+    { stdio: 'ignore', env: withoutKubeconfig },
+  );
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const answer = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+      if (answer?.ok === true) return await answer.text();
+      if (server.exitCode !== null) throw new Error(`serve exited ${server.exitCode}`);
+      if (Date.now() > deadline) throw new Error('no /metrics within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    if (server.exitCode === null) server.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('every metric of ours that rules and dashboard query is one the server exports', async () => {
-  // From the exposition text, as Prometheus sees it: `# TYPE <name> <type>` per family.
-  const text = await new WebhookMetrics().registry.metrics();
+  // From the exposition text a running server serves, as Prometheus scrapes it: `# TYPE <name>
+  // <type>` per family.
+  const text = await scrapeRunningServer();
   const exported = new Set(
     [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name = '', type]) =>
       type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
