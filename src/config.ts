@@ -26,6 +26,7 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly shedEventLoopDelayMs: number;
   readonly shedBytesInFlightMiB: number;
+  readonly slowBodyGraceMs: number;
   readonly maxConnections: number;
   readonly shutdownDelaySeconds: number;
   readonly metricsPort: number;
@@ -278,6 +279,14 @@ export const serveOptions = [
     defaultValue: 16,
     doc: 'Answer a new review with 503 when its body (Content-Length; the body limit without one) and the bodies being served would together exceed this many MiB; freed as each answer is sent. Bodies up to 256 KiB have a quarter to themselves, so oversized reviews never crowd out ordinary ones; three quarters must hold --body-limit. Memory it assumes: about 3 times this in heap at most (received chunks, text, parsed object; the review limits keep the parsed object near its text size), so 16 MiB needs ~50 MiB above the idle heap (0 disables).',
     parse: integer(0, 1024),
+  },
+  {
+    key: 'slowBodyGraceMs',
+    flag: '--slow-body-grace',
+    env: 'MCPENTRY_SLOW_BODY_GRACE',
+    defaultValue: 250,
+    doc: 'When a review does not fit in --shed-bytes-in-flight, close the connections of requests whose body is still arriving this many milliseconds after their headers (plus 1 s per 8 MiB declared) instead of refusing it: the API server sends a review at once, so such bodies hold room for nothing (0: never close them).',
+    parse: integer(0, 60000),
   },
   {
     key: 'maxConnections',

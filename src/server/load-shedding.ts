@@ -17,6 +17,14 @@
 //   budget that larger ones cannot use, so under a burst of oversized reviews only those are
 //   refused.
 //
+//   A body counts from its headers on, before it has arrived, so that memory is reserved
+//   before it is used. A client that declares bodies and then sends them slowly or not at all
+//   (16 connections declaring 256 KiB each took the whole ordinary share, and every ordinary
+//   review got 503 until the 10 s request deadline, renewably) is closed when a new review
+//   needs the room: a body still arriving --slow-body-grace (250 ms) after its headers (plus
+//   time for its size at `slowBodyBytesPerSecond`) is not from the API server, which sends a
+//   review at once.
+//
 // The memory signal used to be the V8 heap in use. That counts garbage not yet collected, and
 // an idle server does not collect: after one 4.5 MiB review every review was refused for
 // ~105 s, long after the request had gone. What a review costs in memory is bounded by its
@@ -26,13 +34,18 @@
 // busy.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { constants as http2Constants, type Http2ServerRequest } from 'node:http2';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log.ts';
+import { arrivingBodies, type BodyProgress } from './arriving-bodies.ts';
 
 export interface SheddingOptions {
   /** Event-loop delay over a sample above which reviews are shed; 0 disables. */
   readonly maxEventLoopDelayMs: number;
   /** Request bytes of the reviews being served together, beyond which new ones are shed; 0 disables. */
   readonly maxBytesInFlight: number;
+  /** A body still arriving this long after its headers may be closed to make room; 0: never. */
+  readonly slowBodyGraceMs: number;
   /** What a body without Content-Length counts as (the body limit: it may be that large). */
   readonly bodyLimitBytes: number;
   /** Open connections beyond which new ones are closed before the TLS handshake; 0: no cap. */
@@ -133,6 +146,46 @@ export class BytesInFlight {
   }
 }
 
+/** Time a body gets for its size, on top of the grace: 7 MiB gets another ~0.9 s. */
+export const slowBodyBytesPerSecond = 8 * 1024 * 1024;
+
+/** An admitted request whose body may still be arriving. */
+export interface AdmittedBody {
+  readonly bytes: number;
+  readonly startedMs: number;
+  readonly progress: BodyProgress;
+  /** Give its bytes back to the budget (once). */
+  readonly release: () => void;
+  /** Close its connection or stream. */
+  readonly close: () => void;
+}
+
+/**
+ * The bodies of `admitted` in the same share as a new body of `bytes` that are still arriving
+ * past their deadline: closing them makes room that slow clients were holding.
+ */
+export function slowBodies(
+  admitted: Iterable<AdmittedBody>,
+  bytes: number,
+  nowMs: number,
+  graceMs: number,
+): AdmittedBody[] {
+  if (graceMs === 0) return [];
+  const ordinary = bytes <= ordinaryBodyBytes;
+  const slow: AdmittedBody[] = [];
+  for (const body of admitted) {
+    if (body.progress.complete || body.bytes <= ordinaryBodyBytes !== ordinary) continue;
+    const deadline = graceMs + (body.bytes / slowBodyBytesPerSecond) * 1000;
+    if (nowMs - body.startedMs > deadline) slow.push(body);
+  }
+  return slow;
+}
+
+function closeRequest(raw: IncomingMessage | Http2ServerRequest): void {
+  if ('stream' in raw) raw.stream.close(http2Constants.NGHTTP2_CANCEL);
+  else raw.socket.destroy();
+}
+
 /**
  * Sheds the scope's requests while the last sample shows pressure or their bytes do not fit
  * the budget. A request costs two comparisons; the delay sampling runs on a timer.
@@ -164,6 +217,30 @@ export function shedLoadUnderPressure(
     });
   }
   const inFlight = new BytesInFlight(options.maxBytesInFlight);
+  const admitted = new Set<AdmittedBody>();
+  let slowClosed = 0;
+  let lastSlowWarning = Number.NEGATIVE_INFINITY;
+  /** Room for `bytes`, closing slow bodies of its share if that is what it takes. */
+  const admit = (bytes: number): boolean => {
+    if (inFlight.admit(bytes)) return true;
+    const now = performance.now();
+    const slow = slowBodies(admitted, bytes, now, options.slowBodyGraceMs);
+    if (slow.length === 0) return false;
+    for (const body of slow) {
+      body.release();
+      body.close();
+    }
+    slowClosed += slow.length;
+    if (now - lastSlowWarning >= warnEveryMs) {
+      log.warn(
+        { closed: slowClosed },
+        'closed connections whose request bodies arrived too slowly, to make room for new reviews',
+      );
+      lastSlowWarning = now;
+      slowClosed = 0;
+    }
+    return inFlight.admit(bytes);
+  };
 
   let lastWarning = 0;
   let shedSinceWarning = 0;
@@ -171,9 +248,25 @@ export function shedLoadUnderPressure(
     const bytes = declaredBodyBytes(request.headers['content-length'], options.bodyLimitBytes);
     let pressure = bytes > ordinaryBodyBytes ? current : undefined;
     if (pressure === undefined) {
-      if (inFlight.admit(bytes)) {
+      if (admit(bytes)) {
+        const progress: BodyProgress = { received: 0, complete: false };
+        arrivingBodies.set(request.raw, progress);
+        let released = false;
+        const body: AdmittedBody = {
+          bytes,
+          startedMs: performance.now(),
+          progress,
+          release: () => {
+            if (released) return;
+            released = true;
+            admitted.delete(body);
+            inFlight.release(bytes);
+          },
+          close: () => closeRequest(request.raw),
+        };
+        admitted.add(body);
         // 'close' comes once per response: after it is sent, or when the client went away.
-        reply.raw.once('close', () => inFlight.release(bytes));
+        reply.raw.once('close', body.release);
         done();
         return;
       }

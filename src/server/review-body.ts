@@ -21,6 +21,7 @@ import type { IncomingMessage } from 'node:http';
 import { constants as http2Constants, type Http2ServerRequest } from 'node:http2';
 import { errorCodes, type FastifyInstance } from 'fastify';
 import { ReviewLimitScan } from '../admission/review-limits.ts';
+import { arrivingBodies } from './arriving-bodies.ts';
 
 function parseJson(text: string): unknown {
   if (text.length === 0) throw new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY();
@@ -52,7 +53,9 @@ export function readReviewBody(
   const scan = new ReviewLimitScan();
   const chunks: Buffer[] = [];
   let received = 0;
+  const progress = arrivingBodies.get(payload);
   const stop = (): void => {
+    if (progress !== undefined) progress.complete = true;
     payload.removeListener('data', onData);
     payload.removeListener('end', onEnd);
     payload.removeListener('error', onError);
@@ -62,6 +65,7 @@ export function readReviewBody(
   };
   function onData(chunk: Buffer): void {
     received += chunk.length;
+    if (progress !== undefined) progress.received = received;
     if (received > bodyLimit) {
       stop();
       done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());

@@ -109,6 +109,7 @@ export async function startServer(
     shedding: {
       maxEventLoopDelayMs: config.shedEventLoopDelayMs,
       maxBytesInFlight: config.shedBytesInFlightMiB * 1024 * 1024,
+      slowBodyGraceMs: config.slowBodyGraceMs,
       bodyLimitBytes: config.bodyLimitBytes,
       maxConnections: config.maxConnections,
     },

@@ -12,6 +12,8 @@ import {
   declaredBodyBytes,
   pressureOf,
   sampleDelayMs,
+  slowBodies,
+  type AdmittedBody,
 } from '../../src/server/load-shedding.ts';
 
 const body = JSON.stringify(review('CREATE', entry()));
@@ -46,6 +48,9 @@ test('bytes in flight: a body that does not fit is shed at once, small reviews p
     '--body-limit',
     String(mib),
     '--shed-event-loop-delay',
+    '0',
+    // The held body below stays half-sent on purpose; it is not to be closed as a slow one.
+    '--slow-body-grace',
     '0',
   ]);
   try {
@@ -123,6 +128,64 @@ test('the byte budget counts declared sizes and frees them exactly', () => {
   budget.release(256 * kib);
   assert.equal(budget.admit(256 * kib), true);
   assert.equal(new BytesInFlight(0).admit(1e12), true, '0 disables');
+});
+
+test('bodies declared and then not sent cannot hold the budget: their connections are closed when a review needs the room', async () => {
+  // The attack: 16 connections each declare an ordinary 256 KiB body and send one byte. Their
+  // declared bytes fill the ordinary share (4 MiB of the default 16), and before slow bodies
+  // were closed every ordinary review got 503 until the 10 s request deadline, renewably.
+  const s = await startTestServer(['--shed-bytes-in-flight', '16']);
+  const stalled = await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      const socket = await openTls(s.server.port, s.ca);
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(
+        `POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+          `content-length: ${256 * 1024}\r\n\r\n{`,
+      );
+      return { socket, closed };
+    }),
+  );
+  try {
+    // Once they are past the grace (250 ms after their headers), the next review is served
+    // and they are closed; until then a review may be shed (the room is theirs).
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await post(`${s.url}/validate`, s.ca, body)).status;
+    }
+    assert.equal(status, 200, 'an ordinary review was served');
+    await Promise.all(stalled.map((x) => x.closed));
+    assert.ok(
+      s.logs.some((l) => /bodies arrived too slowly/.test(String(l['msg']))),
+      'the closing is logged',
+    );
+  } finally {
+    for (const x of stalled) x.socket.destroy();
+    await s.stop();
+  }
+});
+
+test('which bodies count as slow: still arriving past the grace plus time for their size, in the same share', () => {
+  const kib = 1024;
+  const body = (bytes: number, startedMs: number, complete = false): AdmittedBody => ({
+    bytes,
+    startedMs,
+    progress: { received: 1, complete },
+    release: () => undefined,
+    close: () => undefined,
+  });
+  const late = body(3 * kib, 0);
+  const fresh = body(3 * kib, 900);
+  const done = body(3 * kib, 0, true);
+  const large = body(7 * kib * kib, 0);
+  const all = [late, fresh, done, large];
+  assert.deepEqual(slowBodies(all, 3 * kib, 1000, 250), [late], 'ordinary share');
+  // 7 MiB gets 250 ms plus 875 ms for its size.
+  assert.deepEqual(slowBodies(all, 5 * kib * kib, 1000, 250), [], 'large share, in time');
+  assert.deepEqual(slowBodies(all, 5 * kib * kib, 1200, 250), [large], 'large share, late');
+  assert.deepEqual(slowBodies(all, 3 * kib, 1e9, 0), [], '0 never closes');
 });
 
 test('a lagging event loop sheds large reviews, never ordinary ones, and serves them again when it recovers', async () => {
