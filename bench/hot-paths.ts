@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadBundledEntrySchemas } from '../src/crd/entry-schemas.ts';
 import { parseManifestText, readManifests } from '../src/manifests/index.ts';
 import { headerFindings } from '../src/policy/headers.ts';
+import { entry } from '../test/support/reviews.ts';
 
 interface Case {
   readonly name: string;
@@ -34,16 +35,7 @@ function expect(condition: boolean, what: string): void {
   if (!condition) throw new Error(`wrong answer: ${what}`);
 }
 
-const validEntry = {
-  apiVersion: 'toolhive.stacklok.dev/v1beta1',
-  kind: 'MCPServerEntry',
-  metadata: { name: 'e', namespace: 'ns' },
-  spec: {
-    remoteUrl: 'https://mcp.example.com/mcp',
-    transport: 'streamable-http',
-    groupRef: { name: 'g' },
-  },
-};
+const validEntry = entry();
 
 function billionLaughs(): string {
   let text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';

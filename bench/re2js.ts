@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { Ajv } from 'ajv';
 import { RE2JS } from 're2js';
 import { re2ToJavaScript } from '../src/crd/re2.ts';
+import { entry } from '../test/support/reviews.ts';
 import { dialectCases as semantics, crdPatterns } from '../test/crd/re2-dialect-cases.ts';
 
 type Engine = (pattern: string) => (value: string) => boolean;
@@ -159,33 +160,35 @@ out['nested'] = nestedOut;
 const schema = JSON.parse(
   readFileSync(new URL('../schemas/mcpserverentry.v1beta1.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
-const entry = {
-  apiVersion: 'toolhive.stacklok.dev/v1beta1',
-  kind: 'MCPServerEntry',
-  metadata: { name: 'e', namespace: 'ns' },
-  spec: {
-    remoteUrl: 'https://mcp.example.com/mcp',
-    transport: 'streamable-http',
-    groupRef: { name: 'g' },
-    headerForward: {
-      addPlaintextHeaders: { 'X-Tenant': 'a', 'X-Region': 'eu' },
-      addHeadersFromSecret: [
-        { headerName: 'X-Api-Key', valueSecretRef: { name: 'api-key', key: 'token' } },
-      ],
-    },
+const object = entry({
+  headerForward: {
+    addPlaintextHeaders: { 'X-Tenant': 'a', 'X-Region': 'eu' },
+    addHeadersFromSecret: [
+      { headerName: 'X-Api-Key', valueSecretRef: { name: 'api-key', key: 'token' } },
+    ],
   },
-};
+});
 const re2Engine = Object.assign((p: string) => RE2JS.compile(p), { code: 're2js' });
-const ajvRates = [
+const validators = [
   new Ajv({ strict: false, allErrors: true }),
   new Ajv({ strict: false, allErrors: true, code: { regExp: re2Engine } }),
 ].map((ajv) => {
   const validate = ajv.compile(schema);
-  if (!validate(entry)) throw new Error(JSON.stringify(validate.errors));
-  return opsPerSecond(() => validate(entry));
+  if (!validate(object)) throw new Error(JSON.stringify(validate.errors));
+  return validate;
 });
+// Interleaved rounds (A, B, A, B, ...), best of each: other processes on a shared machine
+// slow whichever engine happens to run while they do.
+const ajvRates = [0, 0];
+for (let round = 0; round < 5; round++)
+  validators.forEach((validate, i) => {
+    ajvRates[i] = Math.max(
+      ajvRates[i]!,
+      opsPerSecond(() => validate(object), 100),
+    );
+  });
 console.log(
-  `\n## 5. Bundled v1beta1 schema, an entry with 3 headers: validations per second: ${engines
+  `\n## 5. Bundled v1beta1 schema, an entry with 3 headers (one pattern checked, remoteUrl): validations per second, interleaved rounds: ${engines
     .map(([n], i) => `${n} ${Math.round(ajvRates[i]!).toLocaleString('en-US')}`)
     .join(', ')}`,
 );

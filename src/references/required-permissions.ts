@@ -2,6 +2,7 @@
 // deploy/base/rbac.yaml must grant exactly these (test/deploy/rbac.test.ts renders it and
 // compares), and the cluster lookups are meant to be checked against the same list, so the
 // shipped RBAC can neither lag behind the code nor grant more than it calls.
+import { entryCrdName, entryGroup, entryPlural } from '../model/entry.ts';
 
 export interface RequiredPermission {
   readonly apiGroup: string;
@@ -13,9 +14,9 @@ export interface RequiredPermission {
 
 export const requiredPermissions: readonly RequiredPermission[] = [
   // Informer caches (list + watch) with a direct GET to confirm a cache miss (read-through).
-  { apiGroup: 'toolhive.stacklok.dev', resource: 'mcpgroups', verbs: ['get', 'list', 'watch'] },
+  { apiGroup: entryGroup, resource: 'mcpgroups', verbs: ['get', 'list', 'watch'] },
   {
-    apiGroup: 'toolhive.stacklok.dev',
+    apiGroup: entryGroup,
     resource: 'mcpexternalauthconfigs',
     verbs: ['get', 'list', 'watch'],
   },
@@ -29,7 +30,7 @@ export const requiredPermissions: readonly RequiredPermission[] = [
     apiGroup: 'apiextensions.k8s.io',
     resource: 'customresourcedefinitions',
     verbs: ['get'],
-    resourceNames: ['mcpserverentries.toolhive.stacklok.dev'],
+    resourceNames: [entryCrdName],
   },
 ];
 
@@ -39,5 +40,5 @@ export const requiredPermissions: readonly RequiredPermission[] = [
  * cache of MCPServerEntries.
  */
 export const deleteProtectionPermissions: readonly RequiredPermission[] = [
-  { apiGroup: 'toolhive.stacklok.dev', resource: 'mcpserverentries', verbs: ['list', 'watch'] },
+  { apiGroup: entryGroup, resource: entryPlural, verbs: ['list', 'watch'] },
 ];
