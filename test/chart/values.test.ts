@@ -205,3 +205,44 @@ test('admissionPolicy: the binding takes validationActions; the policy is the ge
   const off = await helm.template({});
   assert.equal(off.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).length, 0);
 });
+
+test('hostLists: one ConfigMap, mounted into the webhook and the host-lists policy parameter', async () => {
+  const objects = await helm.template({
+    hostLists: { enabled: true, allowedHosts: ['*.corp.example.com'], deniedHosts: ['a.b'] },
+    admissionPolicy: { enabled: true, validationActions: ['Warn'] },
+  });
+  const configMap = objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === 'mcpentry-host-lists',
+  ) as (KubeObject & { data: Record<string, string> }) | undefined;
+  assert.deepEqual(configMap?.data, { allowedHosts: '*.corp.example.com', deniedHosts: 'a.b' });
+  const container = webhookContainer(deploymentOf(objects));
+  const args = container.args ?? [];
+  const dir = args[args.indexOf('--host-lists') + 1];
+  assert.equal(dir, '/etc/mcpentry-webhook/host-lists');
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === dir);
+  const volume = (podSpec(objects).volumes ?? []).find((v) => v.name === mount?.name) as
+    { configMap?: { name: string } } | undefined;
+  assert.equal(volume?.configMap?.name, 'mcpentry-host-lists');
+  const binding = objects.find(
+    (o) =>
+      o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name?.startsWith('host-lists.'),
+  ) as (KubeObject & { spec: { paramRef: unknown; validationActions: string[] } }) | undefined;
+  assert.deepEqual(binding?.spec.paramRef, {
+    namespace: configMap?.metadata.namespace,
+    name: 'mcpentry-host-lists',
+    parameterNotFoundAction: 'Allow',
+  });
+  assert.deepEqual(binding?.spec.validationActions, ['Warn']);
+  // An edit of the lists rolls the pods (the webhook reads them at start).
+  const edited = await helm.template({
+    hostLists: { enabled: true, allowedHosts: ['*.other.example'], deniedHosts: [] },
+  });
+  const checksum = (o: KubeObject[]): unknown =>
+    (deploymentOf(o).spec.template as { metadata?: { annotations?: Record<string, string> } })
+      .metadata?.annotations?.['mcpentry-webhook.dev/host-lists-checksum'];
+  assert.ok(typeof checksum(objects) === 'string');
+  assert.notEqual(checksum(objects), checksum(edited));
+  const off = await helm.template({});
+  assert.ok(!off.some((o) => o.metadata.name === 'mcpentry-host-lists'));
+  assert.ok(!(webhookContainer(deploymentOf(off)).args ?? []).includes('--host-lists'));
+});
