@@ -44,6 +44,16 @@ export function parseBlockSubset(
   }
 }
 
+const BACKSLASH = 0x5c;
+/** Escapes in double quotes that mean the same in JSON, go-yaml (YAML 1.1) and YAML 1.2. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x6e, '\n'], // n
+  [0x74, '\t'], // t
+  [0x72, '\r'], // r
+  [0x22, '"'],
+  [BACKSLASH, '\\'],
+]);
+
 // Tabs (indentation rules), CR (line-break normalisation), C0/C1 controls, DEL, BOM and the
 // Unicode line separators have edge cases in YAML that only `yaml` should settle.
 const UNSUPPORTED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
@@ -476,16 +486,28 @@ class BlockSubsetReader {
     return resolved.value;
   }
 
-  /** A quoted scalar that closes on its own line, without escapes. */
+  /**
+   * A quoted scalar that closes on its own line. Double-quoted ones may hold the escapes JSON
+   * and go-yaml read alike (`\n`, `\t`, `\r`, `\"`, `\\`: a PEM or a script in a generated
+   * manifest); any other escape is declined (`\/`, which go-yaml refuses, included).
+   */
   private quoted(at: number): { value: string; after: number } {
-    const { text } = this;
+    const { text, lineEnd } = this;
     const quote = text.charCodeAt(at);
     if (quote === DOUBLE_QUOTE) {
-      const close = this.indexInLine(DOUBLE_QUOTE, at + 1);
-      if (close === -1) decline();
-      const value = text.slice(at + 1, close);
-      if (value.includes('\\')) decline();
-      return { value, after: close + 1 };
+      let value = '';
+      let from = at + 1;
+      for (let i = from; i < lineEnd; i++) {
+        const c = text.charCodeAt(i);
+        if (c === DOUBLE_QUOTE) return { value: value + text.slice(from, i), after: i + 1 };
+        if (c !== BACKSLASH) continue;
+        const escaped = SIMPLE_ESCAPES.get(text.charCodeAt(i + 1));
+        if (escaped === undefined || i + 1 >= lineEnd) decline();
+        value += text.slice(from, i) + escaped;
+        i += 1;
+        from = i + 1;
+      }
+      decline();
     }
     let value = '';
     let from = at + 1;

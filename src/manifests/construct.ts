@@ -45,8 +45,9 @@ const TAG_PREFIX = 'tag:yaml.org,2002:';
 
 class ConstructAbort extends Error {}
 
-export function constructDocument(root: Node | null, rootOffset: number): Constructed {
-  const builder = new DocumentBuilder();
+/** `source`: the text the nodes' ranges point into (escapes are checked in it). */
+export function constructDocument(root: Node | null, rootOffset: number, source = ''): Constructed {
+  const builder = new DocumentBuilder(source);
   let value: unknown = null;
   try {
     value = builder.node(root, '', [], 0);
@@ -58,12 +59,17 @@ export function constructDocument(root: Node | null, rootOffset: number): Constr
 }
 
 class DocumentBuilder {
+  private readonly source: string;
   readonly offsets = new Map<string, number>();
   readonly errors: ConstructError[] = [];
   private readonly anchors = new Map<string, Node>();
   private readonly expanding = new Set<Node>();
   private aliasDepth = 0;
   private aliasNodes = 0;
+
+  constructor(source: string) {
+    this.source = source;
+  }
 
   node(node: Node | null, key: string, path: readonly PathSegment[], depth: number): unknown {
     if (depth > MAX_NESTING_DEPTH) {
@@ -105,6 +111,11 @@ class DocumentBuilder {
   }
 
   private scalar(node: Scalar, path: readonly PathSegment[]): unknown {
+    if (node.type === Scalar.QUOTE_DOUBLE && node.range !== undefined && node.range !== null) {
+      const slash = yaml12OnlyEscape(this.source, node.range[0], node.range[1]);
+      // `\/` is YAML 1.2's; go-yaml (YAML 1.1) refuses it, and so kubectl apply does.
+      if (slash !== -1) this.abort(slash, 'found unknown escape character "\\/"');
+    }
     const resolved = this.resolveScalar(node);
     if (resolved === undefined) return null;
     if (resolved.kind === 'float' && !Number.isFinite(resolved.value)) {
@@ -312,4 +323,12 @@ function setMember(target: Record<string, unknown>, name: string, value: unknown
   } else {
     target[name] = value;
   }
+}
+
+/** Offset of a `\/` escape in the double-quoted scalar at `source[from, to)`, or -1. */
+function yaml12OnlyEscape(source: string, from: number, to: number): number {
+  for (let i = source.indexOf('\\', from); i !== -1 && i < to; i = source.indexOf('\\', i + 2)) {
+    if (source.charCodeAt(i + 1) === 0x2f) return i;
+  }
+  return -1;
 }

@@ -158,7 +158,7 @@ function readChunk(
     };
   }
   const rootOffset = doc.contents?.range[0] ?? doc.range[0];
-  const constructed = constructDocument(doc.contents, rootOffset);
+  const constructed = constructDocument(doc.contents, rootOffset, piece);
   if (constructed.errors.length > 0) {
     return {
       problems: constructed.errors.map((error) => ({
