@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -125,6 +125,23 @@ for (const [label, binDir] of [
         runs: { tool: { driver: { version: string } } }[];
       };
       assert.equal(sarif.runs[0]?.tool.driver.version, pkg.version);
+    });
+
+    test("the README's npx command, as written, checks deploy/", () => {
+      const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+      const row = readme.split('\n').find((l) => l.startsWith('| npm / npx '));
+      const command = /`(npx [^`]+)`/.exec(row ?? '')?.[1];
+      assert.equal(command, 'npx mcpentry-webhook check deploy/');
+      const deploy = join(project, 'deploy');
+      rmSync(deploy, { recursive: true, force: true });
+      mkdirSync(deploy);
+      writeFileSync(join(deploy, 'entries.yaml'), allowedManifest);
+      const allowed = run('bash', ['-c', command], { cwd: project, env });
+      assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
+      writeFileSync(join(deploy, 'entries.yaml'), deniedManifest);
+      const denied = run('bash', ['-c', command], { cwd: project, env });
+      assert.equal(denied.code, 1, denied.stderr + denied.stdout);
+      rmSync(deploy, { recursive: true, force: true });
     });
 
     test('check: a usage error exits 2', () => {

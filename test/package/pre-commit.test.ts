@@ -12,7 +12,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -96,12 +104,25 @@ describe('the pre-commit hook', { timeout: 20 * 60_000 }, () => {
     user = join(work, 'user-repo');
     mkdirSync(user);
     git(user, 'init', '--quiet');
+    // The configuration docs/ci-gate.md gives users, with this snapshot as repo and rev. It
+    // names deploy/ as --context: the group the entries need lives there, in a file the hook
+    // is not given.
+    const docs = readFileSync(join(repoRoot, 'docs/ci-gate.md'), 'utf8');
+    const documented = /## pre-commit\n+```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    assert.ok(documented.includes('--context, deploy/'), 'docs/ci-gate.md has the configuration');
     writeFileSync(
       join(user, '.pre-commit-config.yaml'),
-      `repos:\n  - repo: ${hookRepo}\n    rev: ${rev}\n    hooks:\n      - id: mcpentry-webhook-check\n`,
+      documented
+        .replace(/repo: https:\/\/github\.com\/\S+/, `repo: ${hookRepo}`)
+        .replace(/rev: \S+/, `rev: ${rev}`),
     );
-    writeFileSync(join(user, 'allowed.yaml'), allowedManifest);
-    writeFileSync(join(user, 'denied.yaml'), deniedManifest);
+    const [group = '', allowedEntry = ''] = allowedManifest.split('---\n');
+    const [, deniedEntry = ''] = deniedManifest.split('---\n');
+    assert.match(group, /kind: MCPGroup/);
+    mkdirSync(join(user, 'deploy'));
+    writeFileSync(join(user, 'deploy', 'groups.yaml'), group);
+    writeFileSync(join(user, 'allowed.yaml'), allowedEntry);
+    writeFileSync(join(user, 'denied.yaml'), deniedEntry);
     git(user, 'add', '--all');
     // Installs the hook's environment once (npm install -g of the repository, which builds it).
     mustRun(bin, ['install-hooks'], { cwd: user, env, timeoutMs: 15 * 60_000 });
