@@ -80,7 +80,15 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     keepAliveTimeout: serverTimeouts.keepAliveMs,
     requestTimeout: serverTimeouts.requestMs,
     connectionTimeout: serverTimeouts.http2SessionMs,
-    return503OnClosing: true,
+    // A review that reaches us after close() began is answered, not refused: Fastify's 503
+    // for it carries no Retry-After, and the API server retries a 503 only with one, so under
+    // failurePolicy Fail the user's write fails ("failed calling webhook ... the server is
+    // currently unable to handle the request"). Such a review comes on a connection accepted
+    // before the listener closed whose TLS handshake ends after it (Node's close() only ends
+    // connections it already serves HTTP on). The engine and caches stay up until close()
+    // has finished, and every answer from SIGTERM on closes its connection (serve.ts).
+    // Seen in the node cluster's certificate-rotation test, one run in five.
+    return503OnClosing: false,
     forceCloseConnections: 'idle' as const,
   };
   const app = (opts.http2

@@ -129,7 +129,7 @@ export async function startServer(
   // server keeps idle connections to this pod (conntrack holds them after the endpoints drop
   // it) and does not retry a POST written onto a connection we close; ending each connection
   // with an answer, instead of closing idle ones when the delay is over, leaves no such race.
-  // Found by the node cluster's rollout test (test/e2e/node-cluster.quarantined-test.ts): 2 of ~1,200
+  // Found by the node cluster's rollout test (test/e2e/node-cluster.test.ts): 2 of ~1,200
   // creates failed with "failed calling webhook ... connection reset" before this.
   app.addHook('onRequest', (request, reply, done) => {
     if (shuttingDown && request.raw.httpVersionMajor === 1)

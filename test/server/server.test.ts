@@ -380,13 +380,77 @@ describe('graceful shutdown: connections', () => {
       await own.stop();
     }
   });
+
+  test('a connection accepted before the server closed, whose TLS handshake ends after, gets a verdict, not a bare 503', async () => {
+    // Node's close() ends only the connections it already serves HTTP on; one still in its
+    // handshake lives on. Fastify's default answers a request on it with a 503 without
+    // Retry-After, which the API server does not retry: a failed write under failurePolicy
+    // Fail. The review must be judged instead, on a connection that then closes.
+    const own = await startTestServer(['--shutdown-delay', '0']);
+    const port = Number(new URL(own.url).port);
+    const raw = netConnect(port, '127.0.0.1');
+    try {
+      await new Promise((resolve, reject) => {
+        raw.once('connect', resolve);
+        raw.once('error', reject);
+      });
+      const stopping = own.server.shutdown(0);
+      // The listener is closed: a new connection is refused, ours is already accepted.
+      await until(async () => (await connectOutcome(port)) === 'ECONNREFUSED');
+      const body = JSON.stringify(review('CREATE', entry()));
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({
+          socket: raw,
+          ca: own.ca,
+          servername: 'localhost',
+          ALPNProtocols: ['http/1.1'],
+        });
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+        socket.once('secureConnect', () =>
+          socket.write(
+            `POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+              `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          ),
+        );
+      });
+      const [head = '', payload = ''] = answer.split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 200 /);
+      assert.match(head, /\r\nconnection: close/i);
+      assert.equal((JSON.parse(payload) as ReviewResponse).response.allowed, true);
+      await stopping;
+    } finally {
+      raw.destroy();
+      await own.stop();
+    }
+  });
 });
 
-// The API server offers HTTP/2 by ALPN to URL-mode webhooks (and to Service webhooks where
-// it does not pin HTTP/1.1), multiplexing reviews on one connection. There, shutting down
-// means a GOAWAY: the streams the server already has are answered, new ones go to another
-// connection (the next pod). Node's own HTTP/2 client on loopback is the real counterpart
-// here: a cluster's API server cannot be made to hold one stream open mid-body.
+/** Whether a new TCP connection to the port is taken ('connected') or refused (its code). */
+function connectOutcome(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+// The API server offers HTTP/2 by ALPN to URL webhooks on localhost (a Service webhook's
+// client is pinned to http/1.1: k8s.io/apiserver pkg/util/webhook/client.go), multiplexing
+// reviews on one connection; so do other HTTP/2 clients. There, shutting down means a
+// GOAWAY: streams the server already has are answered, new ones go to another connection.
+// Node's own HTTP/2 client on loopback is the real counterpart here: an API server cannot be
+// made to hold one stream open mid-body, and it sends no review to a Service over HTTP/2.
 describe('graceful shutdown: HTTP/2', () => {
   test('a stream in flight at SIGTERM is answered after the GOAWAY; no new stream or connection is taken', async () => {
     const own = await startTestServer(['--shutdown-delay', '1']);

@@ -1,4 +1,4 @@
-// Loads for the node cluster's e2e scenarios (test/e2e/node-cluster.quarantined-test.ts):
+// Loads for the node cluster's e2e scenarios (test/e2e/node-cluster.test.ts):
 // - a create load through the API server: entries that must be admitted and entries our
 //   validating webhook must deny, alternating, each outcome classified;
 // - reviews sent straight to one pod (its bridge address), each on a connection of its own,

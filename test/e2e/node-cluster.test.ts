@@ -105,6 +105,18 @@ async function until<T>(
 }
 
 /**
+ * Waits until no webhook pod is terminating and returns the seconds it took: the next
+ * scenario starts from two serving pods, not from one that is still shutting down.
+ */
+async function untilNoneTerminating(kubectl: Kubectl): Promise<number> {
+  const started = Date.now();
+  await until('no webhook pod terminating', 60_000, async () =>
+    (await webhookPods(kubectl)).some((pod) => pod.deleting) ? undefined : true,
+  );
+  return (Date.now() - started) / 1000;
+}
+
+/**
  * What a failed admission needs explaining: each webhook pod's state and its log lines that
  * are not per-review (warnings, shedding, shutdown), and the API server's webhook errors.
  */
@@ -123,6 +135,23 @@ async function diagnosis(cluster: NodeCluster): Promise<string> {
   ).catch(() => '');
   for (const line of apiserverLog.split('\n').filter((l) => /failed calling webhook/.test(l)))
     lines.push(`kube-apiserver: ${line.slice(0, 400)}`);
+  // Pods that are gone by now (killed, restarted, evicted) show in the events and the kubelet.
+  const events = await kubectl(
+    ['-n', webhookNamespace, 'get', 'events', '--sort-by=.lastTimestamp', '-o', 'wide'],
+    { allowFailure: true },
+  );
+  lines.push(...events.stdout.split('\n').slice(-40));
+  const kubeletLog = await readFile(join(cluster.record.workDir, 'kubelet.log'), 'utf8').catch(
+    () => '',
+  );
+  for (const line of kubeletLog
+    .split('\n')
+    .filter(
+      (l) =>
+        /mcpentry-webhook/.test(l) && /Killing|DELETE|REMOVE|Probe failed|SIGKILL|grace/i.test(l),
+    )
+    .slice(-30))
+    lines.push(`kubelet: ${line.slice(0, 400)}`);
   return lines.join('\n');
 }
 
@@ -311,6 +340,7 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
     });
     const result = await load.stop();
     report['rolloutLoad'] = { admitted: result.admitted, denied: result.denied };
+    report['rolloutTerminatingSeconds'] = await untilNoneTerminating(kubectl);
     await assertNoFailures(cluster, result, 'the rollout restart and the pod deletion');
   });
 
@@ -395,8 +425,11 @@ describe('the shipped Deployment on a one-node cluster', { timeout: 4_500_000 },
       ]);
     }
     await until('both replicas Ready again once the caches can sync', 120_000, async () =>
-      (await webhookPods(kubectl)).filter((pod) => pod.ready).length === 2 ? true : undefined,
+      (await webhookPods(kubectl)).filter((pod) => pod.ready && !pod.deleting).length === 2
+        ? true
+        : undefined,
     );
+    report['pdbTerminatingSeconds'] = await untilNoneTerminating(kubectl);
   });
 
   test('certificate rotation: the new Secret reaches the pods through the kubelet; no request fails', async () => {
