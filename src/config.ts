@@ -293,7 +293,7 @@ export const serveOptions = [
     flag: '--max-connections',
     env: 'MCPENTRY_MAX_CONNECTIONS',
     defaultValue: 512,
-    doc: "Open connections beyond this are closed at once, before TLS; each TLS connection costs ~150-250 KB, so 512 take up to ~125 MiB of the Deployment's 384 Mi limit (docs/operations.md) (0: no limit).",
+    doc: "Open connections at most; at the cap the longest-idle connection is closed to make room, and when all are busy new ones are closed at once, before TLS. Each TLS connection costs ~150-250 KB, so 512 take up to ~125 MiB of the Deployment's 384 Mi limit (docs/operations.md) (0: no limit).",
     parse: integer(0, 1_000_000),
   },
   {

@@ -6,6 +6,7 @@ import {
   type Http2SecureServer,
   type ServerHttp2Stream,
 } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.ts';
 import { ReviewOverLimits } from '../admission/review-limits.ts';
@@ -14,6 +15,7 @@ import { admissionPaths, healthPaths } from './routes-paths.ts';
 import { shedLoadUnderPressure, type Pressure, type SheddingOptions } from './load-shedding.ts';
 import type { ServingTlsOptions } from './tls-files.ts';
 import { observeTlsFailures, type TlsFailureReason } from './tls-failures.ts';
+import { ConnectionRoom } from './connection-room.ts';
 import { parseTimeoutQuery, type ReviewHandler, type ReviewPath } from './review-handler.ts';
 
 export interface Readiness {
@@ -40,6 +42,8 @@ export interface AppOptions {
   readonly countShed?: (pressure: Pressure['type']) => void;
   /** A connection closed on arrival because --max-connections were open. */
   readonly countConnectionRefused?: () => void;
+  /** An idle connection closed to make room at --max-connections (connection-room.ts). */
+  readonly countConnectionEvicted?: () => void;
   /** A 4xx answered before any review was judged (bad JSON, too large, wrong type, no route). */
   readonly countHttpRefusal?: (statusCode: number) => void;
 }
@@ -177,11 +181,31 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // A connection storm (the API server's client opens a new connection whenever all are busy)
   // is shed before TLS: each TLS connection holds ~150 KB, and thousands of handshakes starve
   // the reviews already accepted. Node closes connections over the cap as they arrive.
+  // Idle connections do not get to keep the slots: at the cap, the longest-idle one is closed
+  // so that the next arrival is served (connection-room.ts).
   if (opts.shedding !== undefined && opts.shedding.maxConnections > 0) {
     app.server.maxConnections = opts.shedding.maxConnections;
-    const countRefused = opts.countConnectionRefused;
+    const room = new ConnectionRoom({
+      maxConnections: opts.shedding.maxConnections,
+      ...(opts.countConnectionEvicted === undefined
+        ? {}
+        : { onEvicted: opts.countConnectionEvicted }),
+    });
+    app.server.on('connection', (socket: Socket) => room.accepted(socket));
     // Node emits 'drop' for each connection it closes at the cap.
-    if (countRefused !== undefined) app.server.on('drop', () => countRefused());
+    const countRefused = opts.countConnectionRefused;
+    app.server.on('drop', () => {
+      countRefused?.();
+      room.refused();
+    });
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.raw.once('close', room.requestStarted(request.raw.socket));
+      done();
+    });
+    app.addHook('onClose', (_app, done) => {
+      room.close();
+      done();
+    });
   }
   const countHttpRefusal = opts.countHttpRefusal;
   if (countHttpRefusal !== undefined)

@@ -61,6 +61,11 @@ export class WebhookMetrics {
     help: 'Connections closed on arrival because --max-connections were already open.',
     registers: [this.registry],
   });
+  private readonly connectionsEvicted = new Counter({
+    name: 'mcpentry_webhook_connections_evicted_total',
+    help: 'Idle connections closed to make room for a new one while --max-connections were open.',
+    registers: [this.registry],
+  });
   private readonly httpRefusals = new Counter({
     name: 'mcpentry_webhook_http_refusals_total',
     help: 'Requests answered 4xx before any review was judged (400 bad JSON, 404 no route, 413 too large, 415 not JSON), by status code.',
@@ -122,6 +127,7 @@ export class WebhookMetrics {
     for (const pressure of ['eventLoopDelay', 'bytesInFlight']) this.shed.inc({ pressure }, 0);
     for (const code of httpRefusalCodes) this.httpRefusals.inc({ code }, 0);
     this.connectionsRefused.inc(0);
+    this.connectionsEvicted.inc(0);
   }
 
   shedReview(pressure: 'eventLoopDelay' | 'bytesInFlight'): void {
@@ -130,6 +136,10 @@ export class WebhookMetrics {
 
   connectionRefused(): void {
     this.connectionsRefused.inc();
+  }
+
+  connectionEvicted(): void {
+    this.connectionsEvicted.inc();
   }
 
   /** A 4xx status; the ones outside the known set count as `other` (labels stay bounded). */

@@ -119,6 +119,7 @@ export async function startServer(
     countTlsFailure: (reason) => metrics.tlsFailure(reason),
     countShed: (pressure) => metrics.shedReview(pressure),
     countConnectionRefused: () => metrics.connectionRefused(),
+    countConnectionEvicted: () => metrics.connectionEvicted(),
     countHttpRefusal: (status) => metrics.httpRefusal(status),
     ...(deleteProtection === undefined
       ? {}

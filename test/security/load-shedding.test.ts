@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { entry, review } from '../support/reviews.ts';
-import { idleTlsSockets, openTls } from '../support/slow-clients.ts';
+import { busyTlsSockets, openTls } from '../support/slow-clients.ts';
 import { get, post, startTestServer, type HttpAnswer } from '../support/test-server.ts';
 import {
   BytesInFlight,
@@ -233,7 +233,9 @@ test('a lagging event loop sheds large reviews, never ordinary ones, and serves 
 
 test('connections over --max-connections are closed before TLS; freed slots serve again', async () => {
   const s = await startTestServer(['--max-connections', '4']);
-  const held = await idleTlsSockets(s.server.port, s.ca, 4);
+  // Busy (a request in flight on each): idle ones would be closed to make room instead
+  // (test/security/idle-connections.test.ts).
+  const held = await busyTlsSockets(s.server.port, s.ca, 4);
   try {
     const refused = await openTls(s.server.port, s.ca).then(
       (socket) => {

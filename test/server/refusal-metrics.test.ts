@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type TLSSocket } from 'node:tls';
 import { post, startTestServer, type TestServer } from '../support/test-server.ts';
+import { busyTlsSockets } from '../support/slow-clients.ts';
 import { WebhookMetrics } from '../../src/server/metrics.ts';
 
 async function series(m: WebhookMetrics, name: string): Promise<Record<string, number>> {
@@ -47,7 +48,8 @@ describe('4xx answers and connection-cap refusals', () => {
         socket.once('error', () => resolve(socket));
         socket.once('close', () => resolve(socket));
       });
-    const held = [await open(), await open()];
+    // Busy connections: idle ones would be closed to make room instead.
+    const held = await busyTlsSockets(s.server.port, s.ca, 2);
     const third = await open();
     await new Promise((resolve) =>
       third.closed ? resolve(undefined) : third.once('close', resolve),

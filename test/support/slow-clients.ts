@@ -163,3 +163,60 @@ export async function idleTcpSockets(port: number, count: number): Promise<Socke
     ),
   );
 }
+
+/**
+ * `count` connections that each send one whole review over keep-alive, read its answer, and
+ * then stay open saying nothing: the idle-slot attack on --max-connections. Resolves with the
+ * sockets and the status line each got.
+ */
+export async function keptAliveAfterOneReview(
+  port: number,
+  ca: string,
+  count: number,
+  body: string,
+): Promise<{ sockets: TLSSocket[]; statusLines: string[] }> {
+  const sockets = await idleTlsSockets(port, ca, count);
+  const statusLines = await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<string>((resolve) => {
+          let received = '';
+          socket.on('error', () => undefined);
+          const onData = (d: Buffer): void => {
+            received += d.toString('latin1');
+            // A keep-alive answer: headers, then exactly content-length bytes of body.
+            const [head, rest] = received.split('\r\n\r\n', 2);
+            const length = /content-length: *(\d+)/i.exec(head ?? '')?.[1];
+            if (rest !== undefined && length !== undefined && rest.length >= Number(length)) {
+              socket.off('data', onData);
+              resolve(head?.split('\r\n')[0] ?? '');
+            }
+          };
+          socket.on('data', onData);
+          socket.once('close', () => resolve(received.split('\r\n')[0] ?? 'closed'));
+          socket.write(
+            `POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+              `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+        }),
+    ),
+  );
+  return { sockets, statusLines };
+}
+
+/** `count` connections each holding a request whose body is only partly sent (busy ones). */
+export async function busyTlsSockets(
+  port: number,
+  ca: string,
+  count: number,
+): Promise<TLSSocket[]> {
+  const sockets = await idleTlsSockets(port, ca, count);
+  for (const socket of sockets) {
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+        `content-length: 64\r\n\r\n{`,
+    );
+  }
+  return sockets;
+}
