@@ -84,7 +84,8 @@ Options:
       --no-mutating-webhook never apply that patch, and do not ask the cluster
       --admission-policy    judge as the API server alone would, with the generated
                             ValidatingAdmissionPolicy (\`mcpentry-webhook policy\`) and the
-                            schema, without the webhook: no lookups, no warnings
+                            schema, without the webhook: no lookups; warnings from
+                            the warnings policy (its Warn binding)
       --host-lists FILE     a ConfigMap manifest with the operator's allowedHosts and
                             deniedHosts for remoteUrl (the webhook's --host-lists)
       --warnings-as-errors  exit 1 when any entry has warnings

@@ -63,7 +63,7 @@ async function apiServerAloneVerdict(
   const schemaFindings = engine.schemas.validate(input.version, object);
   if (schemaFindings.length > 0)
     return withCrdRules({ denials: schemaFindings, warnings: [] }, crd);
-  const { evaluateAdmissionPolicy, policyFailureFinding } =
+  const { evaluateAdmissionPolicy, evaluateWarningPolicy, policyFailureFinding } =
     await import('../admission-policy/evaluate.ts');
   // The host lists reach the policy as its parameter, the ConfigMap they came from.
   const hostLists = engine.options.hostLists;
@@ -81,7 +81,10 @@ async function apiServerAloneVerdict(
     operation: 'CREATE',
     ...(params === undefined ? {} : { params }),
   }).map(policyFailureFinding);
-  return withCrdRules({ denials, warnings: [] }, crd);
+  // The warnings policy is bound with Warn: the API server shows its messages whether or not
+  // the main policy denies (kubectl prints them above the error).
+  const warnings = evaluateWarningPolicy({ object, operation: 'CREATE' }).map(policyFailureFinding);
+  return withCrdRules({ denials, warnings }, crd);
 }
 
 const withCrdRules = (
@@ -89,7 +92,8 @@ const withCrdRules = (
   crd: RuleResult,
 ): { allowed: boolean; denials: Finding[]; warnings: Finding[]; patch: [] } => {
   const denials = [...own.denials, ...crd.denials];
-  return { allowed: denials.length === 0, denials, warnings: crd.warnings, patch: [] };
+  const warnings = [...own.warnings, ...crd.warnings];
+  return { allowed: denials.length === 0, denials, warnings, patch: [] };
 };
 
 /**

@@ -44,6 +44,26 @@ describe('check --admission-policy', () => {
     assert.equal(webhook.code, 1, 'the webhook would deny the missing group');
   });
 
+  test("shows the warnings policy's warnings, as kubectl would with the Warn binding", async () => {
+    const run = await runCheckCaptured(['--admission-policy', '-o', 'json', '-'], {
+      stdin: entry('http://mcp.example.com/mcp'),
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as {
+      entries: { warnings: { field: string; rule: string; message: string }[] }[];
+    };
+    const warnings = report.entries[0]?.warnings ?? [];
+    assert.deepEqual(
+      warnings.map((w) => [w.field, w.rule]),
+      [['spec.remoteUrl', 'admission-policy']],
+    );
+    assert.match(warnings[0]?.message ?? '', /plain http/i);
+    const strict = await runCheckCaptured(['--admission-policy', '--warnings-as-errors', '-'], {
+      stdin: entry('http://mcp.example.com/mcp'),
+    });
+    assert.equal(strict.code, 1, 'a warning fails the run with --warnings-as-errors');
+  });
+
   test('the schema decides first, as on the API server', async () => {
     const run = await runCheckCaptured(['--admission-policy', '-o', 'json', '-'], {
       stdin: entry('https://mcp.example.com/mcp').replace('streamable-http', 'grpc'),
