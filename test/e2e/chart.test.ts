@@ -9,7 +9,7 @@
 // Prometheus Operator kinds are stored through stand-in CRDs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toYamlStream, type KubeObject } from '../../deploy/kustomize-render.ts';
@@ -17,6 +17,7 @@ import { generateCertificates } from '../../certs/generate.ts';
 import { chartCases, type Certificates } from '../chart/cases.ts';
 import { chartDir, startHelm, type Helm } from '../chart/helm.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { applyThirdPartyCrds } from './support/third-party-crds.ts';
 import { entry } from '../support/reviews.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { denialPrefix, waitForDryRunAdmitted, waitForWebhookActive } from './support/activation.ts';
@@ -34,20 +35,7 @@ let certs: Certificates;
 before(async () => {
   cp = await startControlPlane({ crds: 'toolhive' });
   helm = await startHelm();
-  const standIns = await readFile(
-    new URL('../deploy/fixtures/third-party-crds.yaml', import.meta.url),
-    'utf8',
-  );
-  await cp.kubectl(['apply', '-f', '-'], { input: standIns });
-  await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/certificates.cert-manager.io',
-    'crd/issuers.cert-manager.io',
-    'crd/servicemonitors.monitoring.coreos.com',
-    'crd/prometheusrules.monitoring.coreos.com',
-  ]);
+  await applyThirdPartyCrds(cp);
   certDir = await mkdtemp(join(tmpdir(), 'mcpentry-chart-e2e-'));
   certs = await generateCertificates({
     service: 'mcpentry-webhook',

@@ -30,6 +30,7 @@ import {
 } from '../../src/references/required-permissions.ts';
 import { deploymentOf, renderComposition, renderOverlay } from '../deploy/rendered.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { applyThirdPartyCrds } from './support/third-party-crds.ts';
 
 const webhookNamespace = 'mcpentry-webhook';
 const serviceAccount = `system:serviceaccount:${webhookNamespace}:mcpentry-webhook`;
@@ -73,19 +74,7 @@ describe('deploy manifests on a real API server (ToolHive CRDs)', { timeout: 300
 
   before(async () => {
     cp = await startControlPlane({ crds: 'toolhive' });
-    const standIns = await readFile(
-      new URL('../deploy/fixtures/third-party-crds.yaml', import.meta.url),
-      'utf8',
-    );
-    await cp.kubectl(['apply', '-f', '-'], { input: standIns });
-    await cp.kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/certificates.cert-manager.io',
-      'crd/issuers.cert-manager.io',
-      'crd/servicemonitors.monitoring.coreos.com',
-    ]);
+    await applyThirdPartyCrds(cp);
     certDir = await mkdtemp(join(tmpdir(), 'mcpentry-deploy-e2e-'));
     const certs = await generateCertificates({
       service: 'mcpentry-webhook',

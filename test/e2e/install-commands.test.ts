@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../../deploy/kustomize-render.ts';
 import { startHelm, type Helm } from '../chart/helm.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { applyThirdPartyCrds } from './support/third-party-crds.ts';
 import { runCaptured } from '../harness/run-captured.ts';
 
 const startTimeout = { timeout: 30 * 60_000 };
@@ -21,18 +22,7 @@ let helm: Helm;
 before(async () => {
   cp = await startControlPlane({ crds: 'toolhive' });
   helm = await startHelm();
-  const standIns = await readFile(
-    new URL('../deploy/fixtures/third-party-crds.yaml', import.meta.url),
-    'utf8',
-  );
-  await cp.kubectl(['apply', '-f', '-'], { input: standIns });
-  await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/certificates.cert-manager.io',
-    'crd/issuers.cert-manager.io',
-  ]);
+  await applyThirdPartyCrds(cp);
 }, startTimeout);
 
 after(async () => {
