@@ -288,12 +288,13 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
     );
   });
 
-  test('a deleted group leaves the cache within a short poll and is then missing', async () => {
+  test('a deleted group leaves the cache when the watch delivers its delete, and is then missing', async () => {
     await apply(groupManifest('short-lived'));
     await until(() => cacheHas('short-lived'), 'create event');
     await cp.kubectl(['delete', 'mcpgroups.toolhive.stacklok.dev', 'short-lived', '-n', ns]);
-    const ms = await until(() => !cacheHas('short-lived'), 'delete event', 5000);
-    assert.ok(ms < 5000);
+    // The informer's watch delivers the delete (the cache keeps groups until told); how soon is
+    // machine speed and not asserted, only that it happens before the default 15 s give-up.
+    await until(() => !cacheHas('short-lived'), 'delete event');
     assert.deepEqual(
       await admin.cached.lookup(
         { kind: 'MCPGroup', namespace: ns, name: 'short-lived' },
