@@ -342,9 +342,10 @@ describe('cluster lookups on a real control plane (ToolHive CRDs)', { timeout: 3
           answer.status === 'unknown' ? answer.reason : '',
           /^API server did not answer: /,
         );
-        // The 1 s deadline, plus room for a loaded CI machine; a lookup that ignored the
-        // deadline would wait for the client's own timeouts (tens of seconds).
-        assert.ok(Date.now() - started <= 2500, `${Date.now() - started} ms`);
+        // A lookup that ignored the 1 s deadline would wait for the client's own timeouts (tens
+        // of seconds); the bound tells the two apart with room for a loaded machine, and is not
+        // a speed target.
+        assert.ok(Date.now() - started <= 8_000, `${Date.now() - started} ms`);
       }
     });
 
