@@ -243,6 +243,24 @@ describe('control plane with ToolHive CRDs', () => {
     assert.equal(ns.metadata.name, 'e2e-harness');
   });
 
+  test('an API server that dies unasked is named in the next kubectl error', async () => {
+    const pid = cp.processIds().kubeApiServer;
+    assert.ok(pid !== undefined);
+    process.kill(-pid, 'SIGKILL');
+    assert.ok(await goneWithin(pid, 10_000), 'the killed kube-apiserver is gone');
+    await assert.rejects(
+      cp.kubectl(['get', 'namespaces', '--request-timeout=5s']),
+      (error: Error) => {
+        assert.match(error.message, /refused/);
+        assert.match(error.message, new RegExp(`kube-apiserver \\(pid ${pid}\\) has exited`));
+        return true;
+      },
+    );
+    await cp.restartApiServer();
+    const ns = (await getJson(cp, ['get', 'namespace', 'e2e-harness'])) as unknown as Manifest;
+    assert.equal(ns.metadata.name, 'e2e-harness');
+  });
+
   test('a stopped API server refuses connections until started again', async () => {
     await cp.stopApiServer();
     const down = await cp.kubectl(['get', 'namespaces', '--request-timeout=5s'], {

@@ -1,7 +1,7 @@
 // A real Kubernetes control plane (etcd + kube-apiserver as local processes) for the
 // end-to-end tests and `npm run cluster:up`. See ../shared/docs/admission-contract.md
 // part 2 for the flags and the start-up sequence.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,7 +17,34 @@ import { startEtcd, type RunningEtcd } from './etcd.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { kubectlFor, type KubectlOptions, type KubectlResult } from './kubectl.ts';
 import { writeControlPlanePki } from './pki.ts';
-import { forgetRemoveOnExit, removeOnExit, stopProcess } from './processes.ts';
+import {
+  forgetRemoveOnExit,
+  logTail,
+  removeOnExit,
+  stopProcess,
+  type ManagedProcess,
+} from './processes.ts';
+
+/**
+ * A control-plane process that ends while nobody is stopping it would otherwise show only as
+ * "connection refused" from the next kubectl, and its log goes with the work dir. Say at once
+ * how it ended, with its log tail, so a CI run that lost one can be diagnosed.
+ */
+function reportUnexpectedExit(proc: ManagedProcess, expected: () => boolean): void {
+  void proc.exited.then(async (how) => {
+    if (expected()) return;
+    const tail = await logTail(proc.logPath, 60);
+    // A Go crash prints its reason first and then every goroutine: the tail alone is stacks.
+    const log = await readFile(proc.logPath, 'utf8').catch(() => '');
+    const crashAt = log.search(/^(panic: |fatal error: )/m);
+    const crash = crashAt < 0 ? '' : log.slice(crashAt).split('\n').slice(0, 40).join('\n');
+    process.stderr.write(
+      `# ${proc.name} (pid ${proc.pid}) exited unexpectedly: ${how}\n` +
+        (crash === '' ? '' : `# --- how it crashed ---\n${crash.replace(/^/gm, '# ')}\n`) +
+        `# --- ${proc.logPath} (tail) ---\n${tail.replace(/^/gm, '# ')}\n`,
+    );
+  });
+}
 
 export interface ControlPlane {
   readonly kubeconfigPath: string;
@@ -88,7 +115,11 @@ export async function startControlPlane(
   if (!outliveParent) removeOnExit(workDir);
   let etcd: RunningEtcd | undefined;
   let apiServer: RunningApiServer | undefined;
+  // Processes this control plane is stopping on purpose; any other exit is reported.
+  const stopping = new Set<ManagedProcess>();
   const cleanUp = async (): Promise<void> => {
+    if (apiServer !== undefined) stopping.add(apiServer.process);
+    if (etcd !== undefined) stopping.add(etcd.process);
     if (apiServer !== undefined) await stopProcess(apiServer.process);
     if (etcd !== undefined) await stopProcess(etcd.process);
     apiServer = undefined;
@@ -103,6 +134,8 @@ export async function startControlPlane(
       network === undefined ? [] : [network.address, network.serviceIp],
     );
     etcd = await startEtcd({ binary: binaries.etcd, workDir, outliveParent });
+    const etcdProcess = etcd.process;
+    reportUnexpectedExit(etcdProcess, () => stopping.has(etcdProcess));
     const settings: ApiServerSettings = {
       binary: binaries.kubeApiServer,
       workDir,
@@ -115,22 +148,42 @@ export async function startControlPlane(
         ? {}
         : { network: { address: network.address, serviceCidr: network.serviceCidr } }),
     };
-    apiServer = await launchApiServer(settings);
+    const launch = async (port?: number): Promise<RunningApiServer> => {
+      const started = await launchApiServer(settings, port === undefined ? {} : { port });
+      reportUnexpectedExit(started.process, () => stopping.has(started.process));
+      return started;
+    };
+    apiServer = await launch();
     const port = apiServer.port;
     const server = `https://${apiServerHost(settings)}:${port}`;
     const kubeconfigPath = join(workDir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server, caPem: pki.caPem, token: pki.adminToken });
-    const kubectl = kubectlFor(binaries.kubectl, kubeconfigPath, join(workDir, 'kubectl-cache'));
+    const runKubectl = kubectlFor(binaries.kubectl, kubeconfigPath, join(workDir, 'kubectl-cache'));
+    // A failed kubectl says so when the control plane behind it has died.
+    const kubectl: ControlPlane['kubectl'] = async (args, kubectlOpts) => {
+      try {
+        return await runKubectl(args, kubectlOpts);
+      } catch (error) {
+        const died = [apiServer?.process, etcd?.process]
+          .filter((p): p is ManagedProcess => p !== undefined && p.hasExited())
+          .map((p) => `${p.name} (pid ${p.pid}) has exited`);
+        if (died.length === 0 || !(error instanceof Error)) throw error;
+        throw new Error(`${error.message}\n(${died.join('; ')}; its log tail is above)`, {
+          cause: error,
+        });
+      }
+    };
     const installedCrds = await installCrds(kubectl, await crdFiles(opts.crds ?? 'project'));
 
     const stopApiServer = async (): Promise<void> => {
       if (apiServer === undefined) return;
+      stopping.add(apiServer.process);
       await stopProcess(apiServer.process);
       apiServer = undefined;
     };
     const startApiServer = async (): Promise<void> => {
       if (apiServer !== undefined) return;
-      apiServer = await launchApiServer(settings, { port });
+      apiServer = await launch(port);
     };
     return {
       kubeconfigPath,
