@@ -4,6 +4,7 @@
 // run goes on without it.
 import { runCaptured } from '../../test/harness/run-captured.ts';
 import { mainScript } from '../../test/harness/webhook-serve.ts';
+import { waitForPoliciesSettled } from '../../test/e2e/support/policy-settled.ts';
 import { noAdmission, waitInForce, type Configuration } from './configurations.ts';
 
 export type Availability =
@@ -28,6 +29,8 @@ export async function generatedPolicy(): Promise<Availability> {
     async enter(w) {
       await w.cp.kubectl(['apply', '-f', '-'], { input: manifests });
       await waitInForce(w, configuration);
+      // Writes while the API server recompiles the policy can crash it (policy-settled.ts).
+      await waitForPoliciesSettled(w.cp.kubectl);
     },
     async leave(w) {
       await w.cp.kubectl(['delete', '--ignore-not-found', '-f', '-'], { input: manifests });

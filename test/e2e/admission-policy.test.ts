@@ -21,6 +21,7 @@ import {
 } from '../admission-policy/policy-cases.ts';
 import { hostListCases, hostListConfigMap } from '../admission-policy/host-list-cases.ts';
 import { createAll, waitForVerdict } from './support/dry-run-cases.ts';
+import { waitForPoliciesSettled } from './support/policy-settled.ts';
 
 const startTimeout = { timeout: 30 * 60_000 };
 
@@ -35,6 +36,7 @@ describe('the generated ValidatingAdmissionPolicy on a real API server (no webho
     const probe = policyCases().find((c) => c.name === 'case-probe');
     assert.ok(probe !== undefined);
     await waitForVerdict(cp, probe, true, 'the policy');
+    await waitForPoliciesSettled(cp.kubectl);
   }, startTimeout);
 
   after(async () => {
@@ -102,6 +104,7 @@ describe('the generated ValidatingAdmissionPolicy on a real API server (no webho
     const probe = cases.find((c) => c.remoteUrl === 'https://other.example.com');
     assert.ok(probe !== undefined);
     await waitForVerdict(cp, probe, true, 'the host-list policy');
+    await waitForPoliciesSettled(cp.kubectl);
     const { denied } = await createAll(cp, cases);
     for (const c of cases) assert.equal(denied.has(c.name), c.expected, c.remoteUrl);
   });

@@ -20,6 +20,7 @@ import {
   type PolicyCase,
 } from '../admission-policy/policy-cases.ts';
 import { createAll, waitForVerdict } from './support/dry-run-cases.ts';
+import { waitForPoliciesSettled } from './support/policy-settled.ts';
 import {
   denialPrefix,
   registerDevUrlWebhooks,
@@ -73,6 +74,7 @@ for (const { minor, toolset, gitVersion } of minors) {
       const probe = policyCases().find((c) => c.name === 'case-probe');
       assert.ok(probe !== undefined);
       await waitForVerdict(cp, probe, true, 'the policy');
+      await waitForPoliciesSettled(cp.kubectl);
       const cases = policyCases();
       const { denied, messages, stderr } = await createAll(cp, cases);
       const differing = cases.filter((c) => denied.has(c.name) !== engineDenies(c));
