@@ -17,31 +17,27 @@ import { startEtcd, type RunningEtcd } from './etcd.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { kubectlFor, type KubectlOptions, type KubectlResult } from './kubectl.ts';
 import { writeControlPlanePki } from './pki.ts';
-import {
-  forgetRemoveOnExit,
-  logTail,
-  removeOnExit,
-  stopProcess,
-  type ManagedProcess,
-} from './processes.ts';
+import { forgetRemoveOnExit, removeOnExit, stopProcess, type ManagedProcess } from './processes.ts';
 
 /**
  * A control-plane process that ends while nobody is stopping it would otherwise show only as
  * "connection refused" from the next kubectl, and its log goes with the work dir. Say at once
  * how it ended, with its log tail, so a CI run that lost one can be diagnosed.
  */
-function reportUnexpectedExit(proc: ManagedProcess, expected: () => boolean): void {
+function reportUnexpectedExit(proc: ManagedProcess, stopping: ReadonlySet<ManagedProcess>): void {
   void proc.exited.then(async (how) => {
-    if (expected()) return;
-    const tail = await logTail(proc.logPath, 60);
+    if (stopping.has(proc)) return;
+    const log = await readFile(proc.logPath, 'utf8').catch(() => '(no log)');
+    const lines = log.trimEnd().split('\n');
     // A Go crash prints its reason first and then every goroutine: the tail alone is stacks.
-    const log = await readFile(proc.logPath, 'utf8').catch(() => '');
-    const crashAt = log.search(/^(panic: |fatal error: )/m);
-    const crash = crashAt < 0 ? '' : log.slice(crashAt).split('\n').slice(0, 40).join('\n');
+    const crashAt = lines.findIndex((line) => /^(panic: |fatal error: )/.test(line));
+    const quote = (part: string[]): string => part.map((line) => `# ${line}`).join('\n');
     process.stderr.write(
       `# ${proc.name} (pid ${proc.pid}) exited unexpectedly: ${how}\n` +
-        (crash === '' ? '' : `# --- how it crashed ---\n${crash.replace(/^/gm, '# ')}\n`) +
-        `# --- ${proc.logPath} (tail) ---\n${tail.replace(/^/gm, '# ')}\n`,
+        (crashAt < 0
+          ? ''
+          : `# --- how it crashed ---\n${quote(lines.slice(crashAt, crashAt + 40))}\n`) +
+        `# --- ${proc.logPath} (tail) ---\n${quote(lines.slice(-60))}\n`,
     );
   });
 }
@@ -134,8 +130,7 @@ export async function startControlPlane(
       network === undefined ? [] : [network.address, network.serviceIp],
     );
     etcd = await startEtcd({ binary: binaries.etcd, workDir, outliveParent });
-    const etcdProcess = etcd.process;
-    reportUnexpectedExit(etcdProcess, () => stopping.has(etcdProcess));
+    reportUnexpectedExit(etcd.process, stopping);
     const settings: ApiServerSettings = {
       binary: binaries.kubeApiServer,
       workDir,
@@ -150,7 +145,7 @@ export async function startControlPlane(
     };
     const launch = async (port?: number): Promise<RunningApiServer> => {
       const started = await launchApiServer(settings, port === undefined ? {} : { port });
-      reportUnexpectedExit(started.process, () => stopping.has(started.process));
+      reportUnexpectedExit(started.process, stopping);
       return started;
     };
     apiServer = await launch();

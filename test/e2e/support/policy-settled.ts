@@ -37,8 +37,10 @@ export async function waitForPoliciesSettled(kubectl: Kubectl, giveUpMs = 60_000
       'json',
     ]);
     const pending = (JSON.parse(stdout) as { items: PolicyObject[] }).items
-      .filter((p) => p.status?.observedGeneration !== undefined)
-      .filter((p) => p.status?.observedGeneration !== p.metadata.generation)
+      .filter((p) => {
+        const observed = p.status?.observedGeneration;
+        return observed !== undefined && observed !== p.metadata.generation;
+      })
       .map((p) => p.metadata.name);
     if (pending.length === 0) break;
     if (Date.now() > deadline)
